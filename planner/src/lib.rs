@@ -1,0 +1,15 @@
+//! djust-planner: turns the field accesses of a compiled template into a
+//! Django query plan (`select_related`, `Prefetch`, `only`), and
+//! fingerprints SQL statements for the N+1 audit.
+#![deny(missing_docs)]
+
+/// The crate version, as built.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builds_against_vdom() {
+        assert_eq!(super::VERSION, djust_vdom::VERSION);
+    }
+}

@@ -1,0 +1,18 @@
+//! `djust._native`: the Python extension module. Bindings only: each
+//! submodule translates between Python and one Rust crate's API.
+use pyo3::prelude::*;
+
+mod convert;
+
+/// The version of the Rust core this extension was built from.
+#[pyfunction]
+fn version() -> &'static str {
+    djust_vdom::VERSION
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
+    Ok(())
+}
