@@ -2,8 +2,18 @@
 //! dynamic slots with dependency sets, rendered and diffed in Rust.
 //!
 //! This crate has no Python in it: host objects are read through the
-//! [`value`] module's traits, which `djust._native` implements for Python.
+//! [`value::Object`] trait and host services through [`host::Host`], which
+//! `djust._native` implements for Python and Django.
 #![deny(missing_docs)]
+
+pub mod error;
+pub mod filters;
+pub mod host;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result, Span};
+pub use host::{DefaultHost, Host};
+pub use value::{Object, ObjectKind, Value};
 
 /// The crate version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,113 @@
+//! Services a render needs from the host application: translations, locale
+//! formats, time zones, URL reversing, static files and the clock.
+//!
+//! The binding implements [`Host`] over Django (gettext, `get_format`,
+//! `reverse`, `static`, `timezone`); [`DefaultHost`] gives Django's default
+//! English settings so the engine works, and is tested, without Python.
+use crate::error::{Error, Result};
+use crate::value::{DateTime, Value};
+
+/// Per-render services from the host. Every method has Django's
+/// `global_settings` default for language `en-us`, time zone UTC.
+pub trait Host: Send + Sync {
+    /// `gettext(msgid)`.
+    fn gettext(&self, msgid: &str) -> String {
+        msgid.to_owned()
+    }
+
+    /// `pgettext(context, msgid)`.
+    fn pgettext(&self, _context: &str, msgid: &str) -> String {
+        msgid.to_owned()
+    }
+
+    /// `ngettext(singular, plural, n)`.
+    fn ngettext(&self, singular: &str, plural: &str, n: i64) -> String {
+        if n == 1 { singular } else { plural }.to_owned()
+    }
+
+    /// `npgettext(context, singular, plural, n)`.
+    fn npgettext(&self, _context: &str, singular: &str, plural: &str, n: i64) -> String {
+        self.ngettext(singular, plural, n)
+    }
+
+    /// The active language code (`get_language()`), e.g. `"en-us"`.
+    fn language(&self) -> String {
+        "en-us".to_owned()
+    }
+
+    /// Whether the active language is right-to-left.
+    fn language_bidi(&self) -> bool {
+        false
+    }
+
+    /// `django.utils.formats.get_format(name)` for the active language, as
+    /// text: `DATE_FORMAT`, `DATETIME_FORMAT`, `TIME_FORMAT`,
+    /// `SHORT_DATE_FORMAT`, `YEAR_MONTH_FORMAT`, `MONTH_DAY_FORMAT`,
+    /// `DECIMAL_SEPARATOR`, `THOUSAND_SEPARATOR`, `NUMBER_GROUPING`,
+    /// `FIRST_DAY_OF_WEEK`, and the setting `USE_THOUSAND_SEPARATOR`
+    /// (`"True"`/`"False"`). `None` for names it does not know.
+    fn format(&self, name: &str) -> Option<String> {
+        default_format(name).map(str::to_owned)
+    }
+
+    /// Whether output localisation is on (`{% localize off %}` turns it off
+    /// per block; this is the global default).
+    fn use_l10n(&self) -> bool {
+        true
+    }
+
+    /// Whether aware datetimes are converted to the current time zone for
+    /// display (`USE_TZ`).
+    fn use_tz(&self) -> bool {
+        false
+    }
+
+    /// Convert an aware datetime to the zone named (`None` = the current
+    /// time zone), as `django.utils.timezone.localtime` does. Naive values
+    /// are returned unchanged.
+    fn localtime(&self, value: &DateTime, _zone: Option<&str>) -> Result<DateTime> {
+        Ok(value.clone())
+    }
+
+    /// The current time, aware in the current zone when `USE_TZ`.
+    fn now(&self) -> Result<DateTime> {
+        Err(Error::render("this host has no clock"))
+    }
+
+    /// `reverse(name, args=..., kwargs=...)` for `{% url %}`.
+    fn reverse(&self, name: &str, _args: &[Value], _kwargs: &[(String, Value)]) -> Result<String> {
+        Err(Error::render(format!(
+            "Reverse for '{name}' not found: this host has no URLconf"
+        )))
+    }
+
+    /// `static(path)` for `{% static %}`.
+    fn static_url(&self, path: &str) -> Result<String> {
+        Ok(format!("/static/{path}"))
+    }
+}
+
+/// Django's defaults for `en-us` and `UTC`, with no URLconf and no clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DefaultHost;
+
+impl Host for DefaultHost {}
+
+/// Django's `global_settings` and `conf/locale/en/formats.py` values.
+fn default_format(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "DATE_FORMAT" => "N j, Y",
+        "DATETIME_FORMAT" => "N j, Y, P",
+        "TIME_FORMAT" => "P",
+        "YEAR_MONTH_FORMAT" => "F Y",
+        "MONTH_DAY_FORMAT" => "F j",
+        "SHORT_DATE_FORMAT" => "m/d/Y",
+        "SHORT_DATETIME_FORMAT" => "m/d/Y P",
+        "FIRST_DAY_OF_WEEK" => "0",
+        "DECIMAL_SEPARATOR" => ".",
+        "THOUSAND_SEPARATOR" => ",",
+        "NUMBER_GROUPING" => "3",
+        "USE_THOUSAND_SEPARATOR" => "False",
+        _ => return None,
+    })
+}
