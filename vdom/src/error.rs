@@ -35,6 +35,9 @@ pub enum ErrorKind {
     /// A render-time failure inside the engine (bad argument to a filter
     /// that Django rejects at render time, recursion limit, ...).
     Render,
+    /// The template uses something this engine cannot run (a third-party tag
+    /// with its own `Node` class); the host renders it with Django instead.
+    Unsupported,
     /// Host code (a Python attribute, filter or tag) raised; the payload
     /// carries the original exception so it can be re-raised unchanged.
     Host,

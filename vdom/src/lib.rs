@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod escape;
 pub mod filters;
 pub mod host;
 pub mod value;

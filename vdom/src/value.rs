@@ -183,6 +183,7 @@ pub trait Object: Send + Sync + fmt::Debug {
     }
 }
 
+#[allow(clippy::len_without_is_empty)] // emptiness is `is_true`, as in Python
 impl Value {
     /// A plain (unsafe) string value.
     pub fn text(text: &str) -> Value {
@@ -279,6 +280,62 @@ impl Value {
             Value::DateTime(dt) => format!("{} {}", dt.date, dt.time),
         };
         Ok(Value::Str(Arc::from(text)))
+    }
+
+    /// One segment of a dotted variable (`a.b`), as Django resolves it:
+    /// dict key, then attribute, then list index. Maps also answer `items`,
+    /// `keys` and `values` (Django calls the dict methods); lists answer
+    /// integer indexes. `Ok(None)` is a failed lookup.
+    pub fn get_attr(&self, key: &str) -> Result<Option<Value>> {
+        match self {
+            Value::Object(obj) => obj.lookup(key),
+            Value::Map(map) => Ok(match map.get(key) {
+                Some(v) => Some(v.clone()),
+                None => match key {
+                    "items" => Some(Value::list(
+                        map.iter()
+                            .map(|(k, v)| Value::list(vec![Value::Str(k.clone()), v.clone()]))
+                            .collect(),
+                    )),
+                    "keys" => Some(Value::list(
+                        map.keys().map(|k| Value::Str(k.clone())).collect(),
+                    )),
+                    "values" => Some(Value::list(map.values().cloned().collect())),
+                    _ => None,
+                },
+            }),
+            Value::List(items) => Ok(key
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| if i < 0 { None } else { items.get(i as usize) })
+                .cloned()),
+            _ => Ok(None),
+        }
+    }
+
+    /// The items `{% for %}` visits: a list's items, a map's keys (as
+    /// Python iterates a dict), a string's characters, an object's items.
+    /// `Ok(None)` when the value is not iterable.
+    pub fn iterate(&self) -> Result<Option<Vec<Value>>> {
+        Ok(match self {
+            Value::List(items) => Some(items.as_ref().clone()),
+            Value::Map(map) => Some(map.keys().map(|k| Value::Str(k.clone())).collect()),
+            Value::Str(s) => Some(s.chars().map(|c| Value::from(c.to_string())).collect()),
+            Value::SafeStr(s) => Some(s.chars().map(|c| Value::safe(&c.to_string())).collect()),
+            Value::Object(obj) => obj.iterate()?,
+            _ => None,
+        })
+    }
+
+    /// Python's `len()`, when the value has one.
+    pub fn len(&self) -> Result<Option<usize>> {
+        Ok(match self {
+            Value::List(items) => Some(items.len()),
+            Value::Map(map) => Some(map.len()),
+            Value::Str(s) | Value::SafeStr(s) => Some(s.chars().count()),
+            Value::Object(obj) => obj.len()?,
+            _ => None,
+        })
     }
 
     /// Python's `repr()` of the value.
