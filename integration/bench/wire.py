@@ -115,7 +115,8 @@ def write_results(path: Path, rows: list[str], summary: str, rounds: int) -> Non
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     heading = "## Wire watcher (issue 7)"
     if heading not in text:
-        text = text.rstrip("\n") + f"\n\n{heading}\n\n`integration/bench/wire.py`: `SELECT 1` round trip (psycopg execute + fetch), direct vs through `djust-wire`.\n"
+        what = "`integration/bench/wire.py`: `SELECT 1` round trip (psycopg), direct vs through `djust-wire`."
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n{what}\n"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     block = "\n".join([f"\n{when}, {rounds} rounds each, {machine}:\n", *rows, "", summary, ""])

@@ -11,10 +11,11 @@ DJANGO_PG = (
 
 
 def test_values_and_list_lengths_do_not_matter():
-    short = 'SELECT "auth_user"."id", "auth_user"."username" FROM "auth_user" WHERE "auth_user"."id" IN (7) ORDER BY "auth_user"."id" ASC LIMIT 5'
+    short = DJANGO_PG.replace("(%s, %s, %s)", "(7)").replace("LIMIT 21", "LIMIT 5")
     assert _native.fingerprint(DJANGO_PG, "postgresql") == _native.fingerprint(short, "postgresql")
     assert _native.fingerprint(DJANGO_PG, "postgresql") == (
-        "SELECT auth_user.id, auth_user.username FROM auth_user WHERE auth_user.id IN (...) ORDER BY auth_user.id ASC LIMIT ?"
+        "SELECT auth_user.id, auth_user.username FROM auth_user "
+        "WHERE auth_user.id IN (...) ORDER BY auth_user.id ASC LIMIT ?"
     )
 
 
