@@ -120,6 +120,7 @@ async fn proxy(client: TcpStream, server: TcpStream, mut buf: BytesMut, id: u64,
             shared.stats.protocol_error();
             return protocol_violation(e, &to_client, to_server, backend).await;
         }
+        reserve(&mut buf);
         tokio::select! {
             read = from_client.read_buf(&mut buf) => match read {
                 Ok(0) | Err(_) => break,
@@ -180,6 +181,7 @@ async fn protocol_violation(
 async fn server_to_client(mut from_server: OwnedReadHalf, to_client: ClientWriter) {
     let mut buf = BytesMut::with_capacity(16 * 1024);
     loop {
+        reserve(&mut buf);
         match from_server.read_buf(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
@@ -193,6 +195,14 @@ async fn server_to_client(mut from_server: OwnedReadHalf, to_client: ClientWrite
         }
     }
     let _ = to_client.lock().await.shutdown().await;
+}
+
+/// Room for a good read: `read_buf` alone would grow a full buffer by only
+/// 64 bytes at a time.
+fn reserve(buf: &mut BytesMut) {
+    if buf.capacity() - buf.len() < 4096 {
+        buf.reserve(16 * 1024);
+    }
 }
 
 /// Bytes of complete backend messages at the start of `buf`. The server is
