@@ -68,7 +68,11 @@ pub trait Host: Send + Sync {
     /// language's when localisation is off (`{% localize off %}`,
     /// `unlocalize`, `floatformat:"2u"`). Same names as [`Host::format`].
     fn settings_format(&self, name: &str) -> Option<String> {
-        default_format(name).map(str::to_owned)
+        // `global_settings.NUMBER_GROUPING` is 0; the `en` locale's is 3.
+        match name {
+            "NUMBER_GROUPING" => Some("0".to_owned()),
+            _ => default_format(name).map(str::to_owned),
+        }
     }
 
     /// The default time zone (`settings.TIME_ZONE`) at a naive local

@@ -202,7 +202,11 @@ impl<'a> Formatter<'a> {
 
     fn spec(&self, c: char, out: &mut String) -> Result<(), Fail> {
         match c {
-            'a' => out.push_str(&self.t(if self.time()?.hour > 11 { "p.m." } else { "a.m." })),
+            'a' => out.push_str(&self.t(if self.time()?.hour > 11 {
+                "p.m."
+            } else {
+                "a.m."
+            })),
             'A' => out.push_str(&self.t(if self.time()?.hour > 11 { "PM" } else { "AM" })),
             'e' => {
                 if self.timezone.is_some() {
@@ -293,7 +297,11 @@ impl<'a> Formatter<'a> {
             'n' => {
                 let _ = write!(out, "{}", self.date()?.month);
             }
-            'N' => out.push_str(&self.host.pgettext("abbrev. month", MONTHS_AP[self.month()?])),
+            'N' => out.push_str(
+                &self
+                    .host
+                    .pgettext("abbrev. month", MONTHS_AP[self.month()?]),
+            ),
             'o' => {
                 let _ = write!(out, "{}", iso_calendar(self.date()?).0);
             }
@@ -364,6 +372,11 @@ impl<'a> Formatter<'a> {
     /// in the default zone, a naive datetime is in the default zone.
     fn aware(&self) -> Result<(DateTime, Option<TzInfo>), Fail> {
         let dt = match self.data {
+            Data::Time(_) => {
+                return Err(Fail::Type(
+                    "combine() argument 1 must be datetime.date, not datetime.time".into(),
+                ))
+            }
             Data::Date(d) => DateTime {
                 date: *d,
                 time: Time {
@@ -636,7 +649,12 @@ fn timesince(
     }
     let mut total_months = (i64::from(now.date.year) - i64::from(d.date.year)) * 12
         + (i64::from(now.date.month) - i64::from(d.date.month));
-    let d_time = (d.time.hour, d.time.minute, d.time.second, d.time.microsecond);
+    let d_time = (
+        d.time.hour,
+        d.time.minute,
+        d.time.second,
+        d.time.microsecond,
+    );
     let now_time = (
         now.time.hour,
         now.time.minute,
@@ -690,7 +708,12 @@ fn timesince(
     Ok(result.join(&host.gettext(", ")))
 }
 
-fn since_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>, reversed: bool) -> Result<Value> {
+fn since_filter(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+    reversed: bool,
+) -> Result<Value> {
     if !value.is_true()? {
         return Ok(out(""));
     }
@@ -732,12 +755,20 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 }
 
 /// The `timesince` filter.
-pub(crate) fn timesince_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn timesince_filter(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     since_filter(ctx, value, arg, false)
 }
 
 /// The `timeuntil` filter.
-pub(crate) fn timeuntil_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn timeuntil_filter(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     since_filter(ctx, value, arg, true)
 }
 

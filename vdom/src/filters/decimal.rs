@@ -62,7 +62,11 @@ pub(crate) fn parse(text: &str) -> Option<Parsed> {
     if int_part.is_empty() && frac.is_empty() {
         return None;
     }
-    if !int_part.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let mut digits: Vec<u8> = int_part
@@ -119,7 +123,9 @@ impl Dec {
         }
         let frac = (-self.exp) as usize;
         let n = self.digits.len();
-        self.digits[n.saturating_sub(frac)..].iter().all(|d| *d == 0)
+        self.digits[n.saturating_sub(frac)..]
+            .iter()
+            .all(|d| *d == 0)
     }
 
     /// The integer part's digits (`int(d)` without sign), `"0"` for none.

@@ -138,7 +138,11 @@ fn length_arg(arg: Option<Value>) -> Result<Option<i64>> {
     }
 }
 
-pub(crate) fn truncatechars_html(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn truncatechars_html(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
     let text = match length_arg(arg)? {
         Some(n) => super::htmlparse::truncate_html(ctx.host, &s, n, false)?,
@@ -147,7 +151,11 @@ pub(crate) fn truncatechars_html(ctx: &FilterCtx<'_>, value: Value, arg: Option<
     Ok(if safe { safe_out(text) } else { out(text) })
 }
 
-pub(crate) fn truncatewords_html(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn truncatewords_html(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
     let text = match length_arg(arg)? {
         Some(n) => super::htmlparse::truncate_html(ctx.host, &s, n, true)?,
@@ -158,7 +166,12 @@ pub(crate) fn truncatewords_html(ctx: &FilterCtx<'_>, value: Value, arg: Option<
 
 pub(crate) fn urlize(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
-    Ok(safe_out(super::urlize::urlize(&s, None, ctx.autoescape, safe)?))
+    Ok(safe_out(super::urlize::urlize(
+        &s,
+        None,
+        ctx.autoescape,
+        safe,
+    )?))
 }
 
 pub(crate) fn urlizetrunc(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
@@ -225,9 +238,7 @@ fn json_dumps(value: &Value, out: &mut String) -> Result<()> {
         }
         Value::Time(t) => {
             if t.tz.is_some() {
-                return Err(Error::render(
-                    "JSON can't represent timezone-aware times.",
-                ));
+                return Err(Error::render("JSON can't represent timezone-aware times."));
             }
             let mut r = t.to_string();
             if t.microsecond != 0 {

@@ -31,7 +31,11 @@ pub(crate) static L10N: &[BuiltinFilter] = &[
 pub(crate) static I18N: &[BuiltinFilter] = &[
     plain("language_name", Arity::None, language_name),
     plain("language_name_local", Arity::None, language_name_local),
-    plain("language_name_translated", Arity::None, language_name_translated),
+    plain(
+        "language_name_translated",
+        Arity::None,
+        language_name_translated,
+    ),
     plain("language_bidi", Arity::None, language_bidi),
 ];
 
@@ -57,6 +61,12 @@ fn timezone(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Val
 
 fn localize(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result<Value> {
     Ok(match super::format::localize(&value, ctx.host, true)? {
+        Some(text)
+            if matches!(value, Value::Int(_))
+                && super::format::int_fast_path(ctx.host, true, false) =>
+        {
+            super::safe_out(text)
+        }
         Some(text) => out(text),
         None => out(text_of(&value)?.to_string()),
     })

@@ -27,9 +27,14 @@ pub(crate) fn py_cmp(a: &Value, b: &Value) -> Result<Option<Ordering>> {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Str(x) | Value::SafeStr(x), Value::Str(y) | Value::SafeStr(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Time(x), Value::Time(y)) if x.tz.is_none() && y.tz.is_none() => Some(
-            (x.hour, x.minute, x.second, x.microsecond).cmp(&(y.hour, y.minute, y.second, y.microsecond)),
-        ),
+        (Value::Time(x), Value::Time(y)) if x.tz.is_none() && y.tz.is_none() => {
+            Some((x.hour, x.minute, x.second, x.microsecond).cmp(&(
+                y.hour,
+                y.minute,
+                y.second,
+                y.microsecond,
+            )))
+        }
         (Value::DateTime(x), Value::DateTime(y)) if x.time.tz.is_some() == y.time.tz.is_some() => {
             let key = |d: &crate::value::DateTime| {
                 let off = d.time.tz.as_ref().map_or(0, |t| i64::from(t.utc_offset));
@@ -83,6 +88,15 @@ fn sort_key(item: &Value, arg: &Value, arg_text: &str, numeric: bool) -> Result<
     if numeric {
         // operator.itemgetter(arg): indexes with the argument itself.
         return Ok(match (item, arg) {
+            (Value::Str(s) | Value::SafeStr(s), Value::Int(i)) => {
+                let chars: Vec<char> = s.chars().collect();
+                let n = chars.len() as i64;
+                let i = if *i < 0 { *i + n } else { *i };
+                if i < 0 || i >= n {
+                    return Err(Error::render("string index out of range"));
+                }
+                Some(out(chars[i as usize].to_string()))
+            }
             (Value::List(items), Value::Int(i)) => {
                 let n = items.len() as i64;
                 let i = if *i < 0 { *i + n } else { *i };
@@ -124,6 +138,9 @@ fn sort_by_key(value: &Value, arg: Option<Value>, reverse: bool) -> Result<Value
         Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Decimal(_) => true,
         _ => super::numbers::parse_py_float(&arg_text).is_some(),
     };
+    if !numeric && (arg_text.contains("._") || arg_text.starts_with('_')) {
+        return Ok(out(""));
+    }
     let Some(items) = items_of(value)? else {
         return Ok(out(""));
     };
@@ -163,7 +180,11 @@ pub(crate) fn dictsort(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> R
     sort_by_key(&value, arg, false)
 }
 
-pub(crate) fn dictsortreversed(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn dictsortreversed(
+    _: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     sort_by_key(&value, arg, true)
 }
 
@@ -180,7 +201,11 @@ fn end_item(value: &Value, last: bool) -> Result<Value> {
     Ok(match value {
         Value::Undefined => out(""),
         Value::Str(s) | Value::SafeStr(s) => {
-            let c = if last { s.chars().last() } else { s.chars().next() };
+            let c = if last {
+                s.chars().last()
+            } else {
+                s.chars().next()
+            };
             out(c.map(String::from).unwrap_or_default())
         }
         Value::List(items) => match items.len() {
@@ -192,7 +217,11 @@ fn end_item(value: &Value, last: bool) -> Result<Value> {
             _ => out(""),
         },
         Value::Map(_) | Value::Object(_) => {
-            return Err(Error::render(if last { "KeyError: -1" } else { "KeyError: 0" }))
+            return Err(Error::render(if last {
+                "KeyError: -1"
+            } else {
+                "KeyError: 0"
+            }))
         }
         other => return Err(not_subscriptable(other)),
     })
@@ -366,9 +395,11 @@ pub(crate) fn pformat(value: &Value, indent: usize) -> Result<String> {
     }
     Ok(match value {
         Value::List(items) if !items.is_empty() => {
-            let parts: Result<Vec<String>> =
-                items.iter().map(|v| pformat(v, indent + 1)).collect();
-            format!("[{}]", parts?.join(&format!(",\n{}", " ".repeat(indent + 1))))
+            let parts: Result<Vec<String>> = items.iter().map(|v| pformat(v, indent + 1)).collect();
+            format!(
+                "[{}]",
+                parts?.join(&format!(",\n{}", " ".repeat(indent + 1)))
+            )
         }
         Value::Map(map) if !map.is_empty() => {
             let mut entries: Vec<_> = map.iter().collect();
@@ -379,7 +410,10 @@ pub(crate) fn pformat(value: &Value, indent: usize) -> Result<String> {
                 let inner = pformat(v, indent + 1 + key.chars().count() + 2)?;
                 parts.push(format!("{key}: {inner}"));
             }
-            format!("{{{}}}", parts.join(&format!(",\n{}", " ".repeat(indent + 1))))
+            format!(
+                "{{{}}}",
+                parts.join(&format!(",\n{}", " ".repeat(indent + 1)))
+            )
         }
         _ => rep,
     })

@@ -12,7 +12,11 @@ pub(crate) fn default(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Re
     }
 }
 
-pub(crate) fn default_if_none(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn default_if_none(
+    _: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     Ok(match value {
         Value::None => req(arg),
         // An invalid variable reached the filter as Django's `''`.

@@ -174,9 +174,21 @@ pub static BUILTINS: &[BuiltinFilter] = &[
     f("timeuntil", O, false, false, dates::timeuntil_filter),
     f("title", N, true, false, strings::title),
     f("truncatechars", R, true, false, strings::truncatechars),
-    f("truncatechars_html", R, true, false, html::truncatechars_html),
+    f(
+        "truncatechars_html",
+        R,
+        true,
+        false,
+        html::truncatechars_html,
+    ),
     f("truncatewords", R, true, false, strings::truncatewords),
-    f("truncatewords_html", R, true, false, html::truncatewords_html),
+    f(
+        "truncatewords_html",
+        R,
+        true,
+        false,
+        html::truncatewords_html,
+    ),
     f("unordered_list", N, true, true, html::unordered_list),
     f("upper", N, false, false, strings::upper),
     f("urlencode", O, false, false, strings::urlencode),
@@ -302,4 +314,3 @@ pub(crate) fn safe_out(text: impl Into<String>) -> Value {
 pub(crate) fn req(arg: Option<Value>) -> Value {
     arg.unwrap_or(Value::Str(Arc::from("")))
 }
-

@@ -207,7 +207,7 @@ pub(crate) fn filesizeformat(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>
     let bytes = match py_int(&value) {
         Ok(n) => n,
         Err(PyErr::Overflow(m)) => return Err(Error::render(m)),
-        Err(_) => return Ok(safe_out(size(0).replace(' ', "\u{a0}"))),
+        Err(_) => return Ok(out(size(0).replace(' ', "\u{a0}"))),
     };
     let negative = bytes < 0;
     let b = bytes.unsigned_abs();
@@ -237,7 +237,7 @@ pub(crate) fn filesizeformat(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>
     if negative {
         text.insert(0, '-');
     }
-    Ok(safe_out(text.replace(' ', "\u{a0}")))
+    Ok(out(text.replace(' ', "\u{a0}")))
 }
 
 /// What `floatformat` makes of its input: `Decimal(str(text))`, else

@@ -78,7 +78,10 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             Err(e) => return Ok(Err(e)),
         }
     }
-    if used == 0 {
+    // A list, dict or object has `__getitem__`: Python takes it as a
+    // mapping and does not complain about unused arguments.
+    let mapping = matches!(value, Value::List(_) | Value::Map(_) | Value::Object(_));
+    if used == 0 && !mapping {
         return Ok(Err(FormatError)); // "not all arguments converted"
     }
     Ok(Ok(out))
@@ -187,7 +190,13 @@ fn convert(spec: &Spec, value: &Value) -> Result<Result<String, FormatError>> {
                     digits.insert(0, '0');
                 }
             }
-            pad_number(spec, n < 0, if spec.alt { prefix } else { "" }, &digits, true)
+            pad_number(
+                spec,
+                n < 0,
+                if spec.alt { prefix } else { "" },
+                &digits,
+                true,
+            )
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let Some(x) = as_float(value) else {
@@ -215,17 +224,19 @@ fn convert(spec: &Spec, value: &Value) -> Result<Result<String, FormatError>> {
                     _ => general(x.abs(), prec, spec.alt),
                 }
             };
-            let digits = if upper {
-                digits.to_uppercase()
-            } else {
-                digits
-            };
+            let digits = if upper { digits.to_uppercase() } else { digits };
             let neg = x.is_sign_negative() && !x.is_nan();
             pad_number(spec, neg, "", &digits, x.is_finite())
         }
         'c' => {
             let c = match value {
-                Value::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32),
+                Value::Int(i) => match u32::try_from(*i).ok().and_then(char::from_u32) {
+                    Some(c) => Some(c),
+                    None => {
+                        return Err(crate::error::Error::render("%c arg not in range(0x110000)"))
+                    }
+                },
+                Value::Bool(b) => Some(if *b { '\u{1}' } else { '\u{0}' }),
                 Value::Str(s) | Value::SafeStr(s) if s.chars().count() == 1 => s.chars().next(),
                 _ => None,
             };
@@ -267,11 +278,7 @@ fn sci(x: f64, prec: usize, alt: bool) -> String {
     } else {
         mant.to_owned()
     };
-    format!(
-        "{mant}e{}{:02}",
-        if exp < 0 { '-' } else { '+' },
-        exp.abs()
-    )
+    format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
 }
 
 /// `'%.{prec}g' % x` for a finite non-negative `x`.
@@ -311,7 +318,9 @@ mod tests {
     use super::*;
 
     fn fmt(f: &str, v: Value) -> String {
-        percent_format(f, &v).unwrap().unwrap_or_else(|_| "<err>".into())
+        percent_format(f, &v)
+            .unwrap()
+            .unwrap_or_else(|_| "<err>".into())
     }
 
     #[test]

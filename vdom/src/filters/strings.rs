@@ -126,7 +126,8 @@ pub(crate) fn title(_: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result
 
 /// Python's `\d` (any Unicode decimal digit).
 fn is_py_digit(c: char) -> bool {
-    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && c.to_digit(10).is_some())
+    // Approximates Unicode category Nd: letter-like numerals (Nl) are alphabetic.
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && !c.is_alphabetic())
 }
 
 /// `int(arg)` for the truncate filters: `None` on `ValueError` (they
@@ -139,7 +140,11 @@ fn length_arg(arg: Option<Value>) -> Result<Option<i64>> {
     }
 }
 
-pub(crate) fn truncatechars(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn truncatechars(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
     Ok(match length_arg(arg)? {
         Some(n) => keep(safe, text::truncate_chars(ctx.host, &s, n)),
@@ -147,7 +152,11 @@ pub(crate) fn truncatechars(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value
     })
 }
 
-pub(crate) fn truncatewords(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
+pub(crate) fn truncatewords(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Option<Value>,
+) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
     Ok(match length_arg(arg)? {
         Some(n) => keep(safe, text::truncate_words(ctx.host, &s, n)),

@@ -84,6 +84,19 @@ fn title_case(c: char) -> Vec<char> {
         'ǌ' | 'ǋ' | 'Ǌ' => vec!['ǋ'],
         'ǳ' | 'ǲ' | 'Ǳ' => vec!['ǲ'],
         'ß' => vec!['S', 's'],
+        'ﬀ' => vec!['F', 'f'],
+        'ﬁ' => vec!['F', 'i'],
+        'ﬂ' => vec!['F', 'l'],
+        'ﬃ' => vec!['F', 'f', 'i'],
+        'ﬄ' => vec!['F', 'f', 'l'],
+        'ﬅ' | 'ﬆ' => vec!['S', 't'],
+        'ŉ' => vec!['ʼ', 'N'],
+        'և' => vec!['Ե', 'ւ'],
+        'ﬓ' => vec!['Մ', 'ն'],
+        'ﬔ' => vec!['Մ', 'ե'],
+        'ﬕ' => vec!['Մ', 'ի'],
+        'ﬖ' => vec!['Վ', 'ն'],
+        'ﬗ' => vec!['Մ', 'խ'],
         c => c.to_uppercase().collect(),
     }
 }
@@ -345,9 +358,18 @@ mod tests {
 
     #[test]
     fn slugifies() {
-        assert_eq!(slugify(" Jack & Jill like numbers 1,2,3 and 4 and silly characters ?%.$!/"), "jack-jill-like-numbers-123-and-4-and-silly-characters");
-        assert_eq!(slugify("Un \u{e9}l\u{e9}phant \u{e0} l'or\u{e9}e du bois"), "un-elephant-a-loree-du-bois");
-        assert_eq!(slugify("__strip__underscore-value___"), "strip__underscore-value");
+        assert_eq!(
+            slugify(" Jack & Jill like numbers 1,2,3 and 4 and silly characters ?%.$!/"),
+            "jack-jill-like-numbers-123-and-4-and-silly-characters"
+        );
+        assert_eq!(
+            slugify("Un \u{e9}l\u{e9}phant \u{e0} l'or\u{e9}e du bois"),
+            "un-elephant-a-loree-du-bois"
+        );
+        assert_eq!(
+            slugify("__strip__underscore-value___"),
+            "strip__underscore-value"
+        );
     }
 
     #[test]
