@@ -181,10 +181,11 @@ impl<'s> Parser<'s> {
         }
         if let Some(only) = only {
             for wanted in only {
-                let in_native = native.is_some_and(|(t, f)| {
-                    t.contains(&wanted.as_str())
-                        || (f.contains(&wanted.as_str()) && filters::builtin(wanted).is_some())
-                });
+                let in_native = native.is_some_and(|(t, _)| t.contains(&wanted.as_str()))
+                    || filters::library(name)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|b| b.name == wanted);
                 let in_host = host.as_ref().is_some_and(|l| {
                     l.tags.contains_key(wanted)
                         || l.filters.contains_key(wanted)
@@ -207,9 +208,11 @@ impl<'s> Parser<'s> {
                     self.tags.insert((*t).to_owned(), TagDef::Native(t));
                 }
             }
-            for f in fnames {
-                if let (true, Some(b)) = (wanted(f), filters::builtin(f)) {
-                    self.filters.insert((*f).to_owned(), FilterRef::Builtin(b));
+            let _ = fnames;
+            for b in filters::library(name).unwrap_or_default() {
+                if wanted(b.name) {
+                    self.filters
+                        .insert(b.name.to_owned(), FilterRef::Builtin(b));
                 }
             }
         }
@@ -465,21 +468,9 @@ impl<'s> Parser<'s> {
         if let Some(f) = self.filters.get(name) {
             return Ok(f.clone());
         }
-        // The filters of built-in libraries (l10n, tz, i18n) need `load`.
-        let library_only = [
-            "language_name",
-            "language_name_translated",
-            "language_name_local",
-            "language_bidi",
-            "localize",
-            "unlocalize",
-            "localtime",
-            "utc",
-            "timezone",
-        ];
         match filters::builtin(name) {
-            Some(b) if !library_only.contains(&name) => Ok(FilterRef::Builtin(b)),
-            _ => Err(Error::syntax(format!("Invalid filter: '{name}'"))),
+            Some(b) => Ok(FilterRef::Builtin(b)),
+            None => Err(Error::syntax(format!("Invalid filter: '{name}'"))),
         }
     }
 }

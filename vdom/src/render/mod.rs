@@ -576,15 +576,8 @@ impl<'e> Renderer<'e> {
                     None => return Err(does_not_exist(&op.text)),
                 },
             };
-            let (is_safe, localtime) = match &f.filter {
-                FilterRef::Builtin(b) => (b.is_safe, b.expects_localtime),
-                FilterRef::Custom(c) => (c.is_safe(), c.expects_localtime()),
-            };
-            if localtime {
-                obj = template_localtime(obj, host)?;
-            }
-            let was_safe = obj.is_safe();
-            let new = match &f.filter {
+            obj = match &f.filter {
+                // `apply` does Django's localtime and is_safe handling.
                 FilterRef::Builtin(b) => filters::apply(
                     b,
                     &FilterCtx {
@@ -594,12 +587,18 @@ impl<'e> Renderer<'e> {
                     obj,
                     arg,
                 )?,
-                FilterRef::Custom(c) => c.call(obj, arg, ctx.autoescape)?,
-            };
-            obj = if is_safe && was_safe {
-                mark_safe(new)?
-            } else {
-                new
+                FilterRef::Custom(c) => {
+                    if c.expects_localtime() {
+                        obj = template_localtime(obj, host)?;
+                    }
+                    let was_safe = obj.is_safe();
+                    let new = c.call(obj, arg, ctx.autoescape)?;
+                    if c.is_safe() && was_safe {
+                        mark_safe(new)?
+                    } else {
+                        new
+                    }
+                }
             };
         }
         Ok(obj)
