@@ -69,6 +69,7 @@ pub(crate) struct Renderer<'e> {
     depth: usize,
     includes: usize,
     tpl: Tpl,
+    stack_base: usize,
 }
 
 /// Render a whole template.
@@ -85,6 +86,7 @@ pub(crate) fn render_template(
         depth: 0,
         includes: 0,
         tpl: Tpl::of(template),
+        stack_base: crate::parser::stack_position(),
     };
     let mut out = String::with_capacity(template.source().len() + template.source().len() / 2);
     r.render_nodes(&template.ast().nodes, &mut ctx, host, &mut out)?;
@@ -155,7 +157,9 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         self.depth += 1;
-        if self.depth > MAX_RENDER_DEPTH {
+        if self.depth > MAX_RENDER_DEPTH
+            || crate::parser::stack_used(self.stack_base) > crate::parser::STACK_BUDGET
+        {
             self.depth -= 1;
             return Err(Error::render(format!(
                 "Templates are nested too deeply (more than {MAX_RENDER_DEPTH} levels)."
