@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -248,6 +249,52 @@ add("stringformat", ["hello", 42, -7, 3.14159, 1e20, Decimal("2.5"), True, None,
      S("s %s"), S("%"), S("q"), S("a")])
 
 # HTML-ish
+HTML = [
+    "<p>Hello <b>World</b> &amp; friends</p>",
+    '<p id="par"><strong><em>The quick brown fox jumped over the lazy dog.</em></strong></p>',
+    "<a href='x?a=1&b=2'>link</a> tail &eacute;t&eacute; &#39;q&#39; &#x41; &notit;",
+    "<br/>line<br>next<hr /><img src=x alt='<>'>end",
+    "<script>if (a < b) { x = '</p>'; }</script>after",
+    "<style>p>q{}</style><!-- comment --><?pi ?><!DOCTYPE html>text",
+    "<div><p>unclosed <i>tags here and there",
+    "a < b > c & d",
+    "<<b>>nested</b> <f x",
+    "text with &amp entity &ampx &gt;",
+    "<p>\n  spaced \n\n words   here  </p>",
+    "<![CDATA[ raw ]]>after",
+    "<p>caf\u00e9 e\u0301 combining</p>",
+    "",
+    "plain text without tags at all but quite long indeed",
+    "<a b=c d='e' f=\"g\" h>x</a >",
+    "</end> </ x> </> tail",
+]
+add("striptags", HTML + [S("<b>safe</b> &amp; x"), 5, None])
+add("truncatechars_html", HTML, [S("1"), 3, 5, 10, 20, 100, 0, S("x")])
+add("truncatewords_html", HTML, [S("1"), 2, 3, 5, 100, 0, S("x")])
+URLS = [
+    "Visit www.example.com today",
+    "http://example.com/path?x=1&y=2 and https://b.org.",
+    "email me: foo@example.com, or bar@sub.example.co.uk!",
+    "(see http://x.com/a_(b))",
+    "'http://q.com'",
+    "<b>not a link</b> example.org/page",
+    "www.x.com/a b.com c.net d.org e.io",
+    "http://xn--n3h.com http://☃.com",
+    "trailing punctuation http://x.com/?q=1;",
+    "mailto:foo@example.com and javascript:alert(1)",
+    "localhost:8000 http://localhost:8000/x",
+    "a very long url http://www.example.com/this/is/a/very/long/path/that/goes/on/and/on.html",
+    "&lt;http://x.com&gt; and &quot;www.y.com&quot;",
+    S("<a href='x'>http://x.com</a> www.y.com"),
+    "foo@bar",
+    "http://example.com/é?q=é",
+    "https://user:pass@host.com:8080/p?q#frag",
+    "WWW.UPPER.COM and Http://Mixed.Com",
+    "",
+    5,
+]
+add("urlize", URLS, both_escapes=True)
+add("urlizetrunc", URLS[:14], [S("15"), 1, 0, 40, S("x")], both_escapes=True)
 add("escapeseq", [["<a>", S("<b>"), 1], "ab<", []], both_escapes=True)
 add("safeseq", [["<a>", S("<b>"), 1], []], both_escapes=True)
 add("unordered_list", [LISTS[4], LISTS[5], LISTS[6], ["<a>", S("<b>")], "ab"],
@@ -358,6 +405,96 @@ add("language_name", ["de", "en-us", "zh-hans", "zh-cn", "pt-br", "xx", "fr-ca"]
 add("language_name_local", ["de", "fr", "ar", "zh-tw"])
 add("language_name_translated", ["de", "it"])
 add("language_bidi", ["de", "he", "fa"])
+
+
+
+def harvest_django_tests(tests_dir: str) -> list[tuple[str, tuple, dict]]:
+    """Run Django's own filter tests with every filter wrapped, and return
+    the (filter, args, kwargs) of each call they make."""
+    import importlib
+    import io
+    import pkgutil
+    import unittest
+
+    import django.template.defaultfilters as df
+
+    sys.path.insert(0, tests_dir)
+    import template_tests.filter_tests as ft
+
+    calls: list[tuple[str, tuple, dict]] = []
+    originals = dict(df.register.filters)
+
+    def wrap(fname: str, func: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls.append((fname, args, kwargs))
+            return func(*args, **kwargs)
+
+        for flag in ("is_safe", "needs_autoescape", "expects_localtime"):
+            if hasattr(func, flag):
+                setattr(wrapper, flag, getattr(func, flag))
+        return wrapper
+
+    for fname, func in originals.items():
+        df.register.filters[fname] = wrap(fname, func)
+    try:
+        for info in pkgutil.iter_modules(ft.__path__):
+            if not info.name.startswith("test_"):
+                continue
+            try:
+                mod = importlib.import_module("template_tests.filter_tests." + info.name)
+            except Exception:  # noqa: BLE001 - a module needing other apps
+                continue
+            for attr, val in list(vars(mod).items()):
+                for fname, func in originals.items():
+                    if val is func:
+                        setattr(mod, attr, wrap(fname, func))
+            suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
+            unittest.TextTestRunner(stream=io.StringIO()).run(suite)
+    finally:
+        df.register.filters.update(originals)
+    return calls
+
+
+def taggable(v: Any) -> bool:
+    if isinstance(v, tuple) or (isinstance(v, dict) and not all(isinstance(k, str) for k in v)):
+        return False
+    if isinstance(v, (list, dict)):
+        return all(taggable(x) for x in (v.values() if isinstance(v, dict) else v))
+    try:
+        tag(v)
+    except TypeError:
+        return False
+    return type(v) in (str, int, float, bool, type(None), Decimal, list, tuple, dict,
+                       datetime.date, datetime.datetime, datetime.time) or (
+        type(v).__name__ == "SafeString")
+
+
+# Inputs from Django's own tests (tests/template_tests/filter_tests), when
+# the Django source tree is given: DJANGO_TESTS=/path/to/django-5.2.x/tests.
+if os.environ.get("DJANGO_TESTS"):
+    seen = set()
+    harvested = 0
+    for fname, args, kwargs in harvest_django_tests(os.environ["DJANGO_TESTS"]):
+        if fname == "random" or not args or not all(taggable(a) for a in args):
+            continue
+        if set(kwargs) - {"autoescape"} or len(args) > 2:
+            continue
+        if fname in ("timesince", "timeuntil") and len(args) < 2:  # needs the clock
+            continue
+        autoescape = kwargs.get("autoescape", True)
+        key = json.dumps([fname, tag(list(args)), autoescape])
+        if key in seen:
+            continue
+        seen.add(key)
+        value = args[0]
+        if len(args) == 2:
+            case = run(fname, value, args[1], True, autoescape)
+        else:
+            case = run(fname, value, autoescape=autoescape)
+        case["source"] = "django-tests"
+        cases.append(case)
+        harvested += 1
+    print(f"{harvested} cases from Django's tests")
 
 # How plain values render ({{ v }}): localisation of numbers and dates.
 def display_case(value: Any, host: str = "default") -> dict[str, Any]:

@@ -18,6 +18,7 @@ use crate::value::Value;
 
 mod dates;
 mod decimal;
+mod entities;
 mod format;
 mod html;
 mod htmlparse;
