@@ -65,14 +65,9 @@ impl Parser {
     }
 
     fn starts(&self, i: usize, pat: &str) -> bool {
-        let mut k = i;
-        for c in pat.chars() {
-            if self.raw.get(k) != Some(&c) {
-                return false;
-            }
-            k += 1;
-        }
-        true
+        (i..)
+            .zip(pat.chars())
+            .all(|(k, c)| self.raw.get(k) == Some(&c))
     }
 
     fn find(&self, c: char, from: usize) -> Option<usize> {
@@ -404,13 +399,8 @@ impl Parser {
         let j = self.locate_starttag_end(i);
         match self.raw.get(j) {
             Some('>') => (j + 1) as isize,
-            Some('/') => {
-                if self.starts(j, "/>") {
-                    (j + 2) as isize
-                } else {
-                    -1
-                }
-            }
+            Some('/') if self.starts(j, "/>") => (j + 2) as isize,
+            Some('/') => -1,
             None => -1,
             Some(c) if c.is_ascii_alphabetic() || *c == '=' || *c == '/' => -1,
             Some(_) => {
