@@ -22,6 +22,7 @@ import json
 import math
 import os
 import sys
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,12 @@ def tag(v: Any) -> Any:
             ]
         }
         if v.tzinfo is not None:
-            out["tz"] = [int(v.utcoffset().total_seconds()), v.tzname()]
+            dst = v.dst()
+            out["tz"] = [
+                int(v.utcoffset().total_seconds()),
+                v.tzname(),
+                None if dst is None else bool(dst),
+            ]
         return out
     if isinstance(v, datetime.date):
         return {"$date": [v.year, v.month, v.day]}
@@ -118,6 +124,8 @@ def run(name: str, value: Any, arg: Any = None, has_arg: bool = False,
         overrides["USE_THOUSAND_SEPARATOR"] = True
     if host == "de":
         lang = "de"
+    if host == "tz":
+        overrides.update(USE_TZ=True, TIME_ZONE="Etc/GMT-3")
     from django.test.utils import override_settings
 
     with override_settings(**overrides), translation.override(lang):
@@ -462,7 +470,7 @@ def taggable(v: Any) -> bool:
         return all(taggable(x) for x in (v.values() if isinstance(v, dict) else v))
     try:
         tag(v)
-    except TypeError:
+    except (TypeError, NotImplementedError):
         return False
     return type(v) in (str, int, float, bool, type(None), Decimal, list, tuple, dict,
                        datetime.date, datetime.datetime, datetime.time) or (
@@ -496,10 +504,77 @@ if os.environ.get("DJANGO_TESTS"):
         harvested += 1
     print(f"{harvested} cases from Django's tests")
 
+# USE_TZ: aware values shown in the current zone (+03), naive ones as is.
+TZ_VALUES = [
+    datetime.datetime(2026, 11, 26, 13, 45, tzinfo=UTC2),
+    datetime.datetime(2026, 11, 26, 23, 45, tzinfo=datetime.timezone.utc),
+    datetime.datetime(2026, 11, 26, 13, 45),
+    datetime.date(2026, 11, 26),
+]
+add("date", TZ_VALUES, [S("Y-m-d H:i e T O Z I U r"), S("DATETIME_FORMAT")], host="tz")
+add("time", TZ_VALUES, [S("H:i e T O Z")], host="tz")
+add("localtime", TZ_VALUES[:3], host="tz")
+add("utc", TZ_VALUES[:3], host="tz")
+add("timezone", TZ_VALUES[:3], [S("UTC")], host="tz")
+add("date", [datetime.datetime(2026, 7, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
+             datetime.datetime(2026, 1, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))],
+    [S("e T O Z I U r c")])
+
+
+def harvest_dateformat(tests_dir: str) -> list[tuple[str, Any, str]]:
+    """Run Django's tests/utils_tests/test_dateformat.py recording each
+    (function, value, format) it formats."""
+    import importlib
+    import io
+    import unittest
+
+    from django.utils import dateformat
+
+    sys.path.insert(0, tests_dir)
+    calls: list[tuple[str, Any, str]] = []
+    orig_format, orig_time = dateformat.format, dateformat.time_format
+
+    def rec_format(value: Any, fmt: str) -> str:
+        calls.append(("date", value, fmt))
+        return orig_format(value, fmt)
+
+    def rec_time(value: Any, fmt: str) -> str:
+        calls.append(("time", value, fmt))
+        return orig_time(value, fmt)
+
+    mod = importlib.import_module("utils_tests.test_dateformat")
+    dateformat.format, dateformat.time_format = rec_format, rec_time
+    mod.format = rec_format
+    try:
+        suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
+        unittest.TextTestRunner(stream=io.StringIO()).run(suite)
+    finally:
+        dateformat.format, dateformat.time_format = orig_format, orig_time
+    return calls
+
+
+if os.environ.get("DJANGO_TESTS"):
+    seen_df = set()
+    n_df = 0
+    for fname, value, fmt in harvest_dateformat(os.environ["DJANGO_TESTS"]):
+        if not isinstance(fmt, str) or not taggable(value):
+            continue
+        key = json.dumps([fname, tag(value), fmt])
+        if key in seen_df:
+            continue
+        seen_df.add(key)
+        case = run(fname, value, S(fmt), True)
+        case["source"] = "django-tests"
+        cases.append(case)
+        n_df += 1
+    print(f"{n_df} date format cases from Django's tests")
+
 # How plain values render ({{ v }}): localisation of numbers and dates.
 def display_case(value: Any, host: str = "default") -> dict[str, Any]:
     """``{{ v }}`` with no filter."""
     overrides: dict[str, Any] = {"USE_THOUSAND_SEPARATOR": True} if host == "grouping" else {}
+    if host == "tz":
+        overrides.update(USE_TZ=True, TIME_ZONE="Etc/GMT-3")
     from django.test.utils import override_settings
 
     with override_settings(**overrides), translation.override("de" if host == "de" else "en-us"):
@@ -514,6 +589,8 @@ def display_case(value: Any, host: str = "default") -> dict[str, Any]:
 
 for v in NUMBERS + DATES + STRINGS[:5] + [[1, "a"], {"a": S("<b>")}]:
     cases.append(display_case(v))
+for v in TZ_VALUES + [datetime.time(5, 6)]:
+    cases.append(display_case(v, "tz"))
 for v in [1234567, -1234567.891, Decimal("1234567.891"), 1e16, 0.5, 12]:
     cases.append(display_case(v, "grouping"))
     cases.append(display_case(v, "de"))
@@ -539,8 +616,40 @@ hosts = {
     "default": host_formats("en-us", False),
     "grouping": host_formats("en-us", True),
     "de": host_formats("de", False),
+    # USE_TZ with TIME_ZONE="Etc/GMT-3": the current and default zone is
+    # a fixed UTC+3 named "+03".
+    "tz": {**host_formats("en-us", False), "use_tz": True, "zone": [10800, "+03"]},
 }
+
+
+def filter_flags() -> dict[str, dict[str, Any]]:
+    """Each built-in filter's registration flags and arity, from Django."""
+    import inspect
+
+    from django.template.library import import_library
+
+    flags = {}
+    for lib in ["django.template.defaultfilters", "django.templatetags.tz",
+                "django.templatetags.l10n", "django.templatetags.i18n"]:
+        for name, func in import_library(lib).filters.items():
+            params = [p for p in inspect.signature(inspect.unwrap(func)).parameters.values()
+                      if p.name != "autoescape"]
+            if len(params) == 1:
+                arity = "none"
+            elif params[1].default is inspect.Parameter.empty:
+                arity = "required"
+            else:
+                arity = "optional"
+            flags[name] = {
+                "library": lib.rsplit(".", 1)[1],
+                "is_safe": bool(getattr(func, "is_safe", False)),
+                "needs_autoescape": bool(getattr(func, "needs_autoescape", False)),
+                "expects_localtime": bool(getattr(func, "expects_localtime", False)),
+                "arity": arity,
+            }
+    return flags
+
 out = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("filter_cases.json"))
-doc = {"django": django.get_version(), "hosts": hosts, "cases": cases}
+doc = {"django": django.get_version(), "hosts": hosts, "filters": filter_flags(), "cases": cases}
 out.write_text(json.dumps(doc, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 print(f"{len(cases)} cases written to {out}")

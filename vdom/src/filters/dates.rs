@@ -531,9 +531,10 @@ pub(crate) fn date_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
     if none_or_empty(&value) {
         return Ok(out(""));
     }
+    // `format or "DATE_FORMAT"`: an empty format is the default one.
     let fmt = match &arg {
-        Some(a) => text_of(a)?.to_string(),
-        None => "DATE_FORMAT".to_owned(),
+        Some(a) if a.is_true()? => text_of(a)?.to_string(),
+        _ => "DATE_FORMAT".to_owned(),
     };
     let fmt = super::format::get_format(ctx.host, &fmt, true);
     match run(&value, &fmt, ctx.host, true) {
@@ -549,8 +550,8 @@ pub(crate) fn time_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
         return Ok(out(""));
     }
     let fmt = match &arg {
-        Some(a) => text_of(a)?.to_string(),
-        None => "TIME_FORMAT".to_owned(),
+        Some(a) if a.is_true()? => text_of(a)?.to_string(),
+        _ => "TIME_FORMAT".to_owned(),
     };
     let fmt = super::format::get_format(ctx.host, &fmt, true);
     Ok(out(run(&value, &fmt, ctx.host, false).unwrap_or_default()))

@@ -35,6 +35,7 @@ mod urlize;
 pub use dates::{date_format, time_format};
 pub use format::{localize, number_format};
 pub use lang_info::language_info;
+pub use libs::PinnedDateTime;
 
 /// What a filter run can see besides its value and argument.
 pub struct FilterCtx<'a> {
@@ -215,8 +216,20 @@ pub fn apply(
     } else {
         value
     };
+    // A datetime a tz filter converted reaches filters as a datetime (it
+    // was already kept out of template_localtime); if it comes back out
+    // unchanged it stays pinned.
+    let pinned = PinnedDateTime::of(&value).cloned();
+    let value = match &pinned {
+        Some(dt) => Value::DateTime(dt.clone()),
+        None => value,
+    };
     let input_safe = value.is_safe();
     let out = (filter.func)(ctx, value, arg)?;
+    let out = match (pinned, out) {
+        (Some(dt), Value::DateTime(o)) if o == dt => PinnedDateTime::value(o),
+        (_, out) => out,
+    };
     if filter.is_safe && input_safe {
         mark_safe(out)
     } else {
@@ -268,6 +281,16 @@ pub fn display(value: &Value, host: &dyn Host) -> Result<Value> {
                 None => value.to_text()?,
             })
         }
+        Value::Object(_) => match PinnedDateTime::of(value) {
+            // Already in the zone a tz filter chose: localised, not moved.
+            Some(dt) => Ok(Value::from(dates::date_format(
+                &Value::DateTime(dt.clone()),
+                "DATETIME_FORMAT",
+                host.use_l10n(),
+                host,
+            )?)),
+            None => value.to_text(),
+        },
         other => other.to_text(),
     }
 }
