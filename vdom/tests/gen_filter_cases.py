@@ -255,6 +255,8 @@ add("stringformat", ["hello", 42, -7, 3.14159, 1e20, Decimal("2.5"), True, None,
      S("x"), S("#X"), S("o"), S(".2f"), S("10.3f"), S("e"), S(".3E"), S("g"),
      S(".3g"), S("#g"), S("G"), S("10s"), S("-10s|"), S(".2s"), S("c"),
      S("s %s"), S("%"), S("q"), S("a")])
+add("stringformat", [{"a": 1, "b": "x<"}, [1, 2], "str"],
+    [S("(a)05d"), S("(b)s-%(a)d"), S("(missing)s"), S("s"), S("(a"), S("%%(a)s")])
 
 # HTML-ish
 HTML = [

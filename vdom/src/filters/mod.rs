@@ -338,3 +338,6 @@ pub(crate) fn safe_out(text: impl Into<String>) -> Value {
 pub(crate) fn req(arg: Option<Value>) -> Value {
     arg.unwrap_or(Value::Str(Arc::from("")))
 }
+
+#[cfg(test)]
+mod tests;
