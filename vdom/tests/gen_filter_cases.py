@@ -501,6 +501,8 @@ if os.environ.get("DJANGO_TESTS"):
             case = run(fname, value, args[1], True, autoescape)
         else:
             case = run(fname, value, autoescape=autoescape)
+        if len(json.dumps(case)) > 5000:  # the denial-of-service inputs
+            continue
         case["source"] = "django-tests"
         cases.append(case)
         harvested += 1
@@ -570,6 +572,89 @@ if os.environ.get("DJANGO_TESTS"):
         cases.append(case)
         n_df += 1
     print(f"{n_df} date format cases from Django's tests")
+
+def harvest_utils(tests_dir: str) -> list[tuple[str, Any, Any, bool]]:
+    """Run Django's tests/utils_tests/test_html.py and test_text.py, and
+    record the inputs they give the helpers behind filters, as
+    (filter, value, arg, has_arg)."""
+    import importlib
+    import io
+    import unittest
+
+    from django.utils import html as dj_html
+    from django.utils import text as dj_text
+
+    sys.path.insert(0, tests_dir)
+    calls: list[tuple[str, Any, Any, bool]] = []
+
+    def recorder(func: Any, fname: str, with_arg: int | None = None) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                if with_arg is None:
+                    calls.append((fname, args[0], None, False))
+                elif len(args) > with_arg:
+                    calls.append((fname, args[0], args[with_arg], True))
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    def truncator_recorder(method: Any, plain: str, html: str) -> Any:
+        def wrapper(self: Any, num: Any, *args: Any, **kwargs: Any) -> Any:
+            is_html = kwargs.get("html", len(args) > 1 and args[1])
+            calls.append((html if is_html else plain, str(self), num, True))
+            return method(self, num, *args, **kwargs)
+
+        return wrapper
+
+    patches = [
+        (dj_html, "strip_tags", recorder(dj_html.strip_tags, "striptags")),
+        (dj_html, "urlize", recorder(dj_html.urlize, "urlize")),
+        (dj_html, "escapejs", recorder(dj_html.escapejs, "escapejs")),
+        (dj_html, "linebreaks", recorder(dj_html.linebreaks, "linebreaks")),
+        (dj_html, "escape", recorder(dj_html.escape, "force_escape")),
+        (dj_text, "wrap", recorder(dj_text.wrap, "wordwrap", 1)),
+        (dj_text, "slugify", recorder(dj_text.slugify, "slugify")),
+        (dj_text, "phone2numeric", recorder(dj_text.phone2numeric, "phone2numeric")),
+        (dj_text.Truncator, "chars",
+         truncator_recorder(dj_text.Truncator.chars, "truncatechars", "truncatechars_html")),
+        (dj_text.Truncator, "words",
+         truncator_recorder(dj_text.Truncator.words, "truncatewords", "truncatewords_html")),
+    ]
+    originals = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    for module_name in ["utils_tests.test_html", "utils_tests.test_text"]:
+        mod = importlib.import_module(module_name)
+        for obj, name, wrapper in patches:
+            setattr(obj, name, wrapper)
+            if getattr(mod, name, None) is not None and obj is not dj_text.Truncator:
+                setattr(mod, name, wrapper)
+        try:
+            suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
+            unittest.TextTestRunner(stream=io.StringIO()).run(suite)
+        finally:
+            for obj, name, orig in originals:
+                setattr(obj, name, orig)
+    return calls
+
+
+if os.environ.get("DJANGO_TESTS"):
+    seen_u = set()
+    n_u = 0
+    for fname, value, arg, has_arg in harvest_utils(os.environ["DJANGO_TESTS"]):
+        if not isinstance(value, str) or type(value).__name__ not in ("str", "SafeString"):
+            continue
+        if len(value) > 3000 or (has_arg and not taggable(arg)):
+            continue
+        key = json.dumps([fname, tag(value), tag(arg) if has_arg else None])
+        if key in seen_u:
+            continue
+        seen_u.add(key)
+        case = run(fname, value, arg, has_arg)
+        if len(json.dumps(case)) > 5000:  # the denial-of-service inputs
+            continue
+        case["source"] = "django-tests"
+        cases.append(case)
+        n_u += 1
+    print(f"{n_u} text/html cases from Django's utils tests")
 
 # How plain values render ({{ v }}): localisation of numbers and dates.
 def display_case(value: Any, host: str = "default") -> dict[str, Any]:
