@@ -582,6 +582,8 @@ fn time_string(host: &dyn Host, unit: usize, n: i64) -> String {
 enum SinceFail {
     Type,
     NotADate,
+    /// The host could not tell the time (no clock): passed on.
+    Host(Error),
 }
 
 fn as_datetime(value: &Value) -> Option<DateTime> {
@@ -625,7 +627,7 @@ fn timesince(
             }
         }
         None => {
-            let now = host.now().map_err(|_| SinceFail::Type)?;
+            let now = host.now().map_err(SinceFail::Host)?;
             match (&now.time.tz, &d.time.tz) {
                 (Some(_), Some(dtz)) => to_offset(&now, dtz),
                 (Some(_), None) => DateTime {
@@ -725,6 +727,7 @@ fn since_filter(
     match timesince(ctx.host, &value, now, reversed) {
         Ok(text) => Ok(out(text)),
         Err(SinceFail::Type) => Ok(out("")),
+        Err(SinceFail::Host(e)) => Err(e),
         Err(SinceFail::NotADate) => Err(Error::render(format!(
             "'{}' object has no attribute 'year'",
             type_name(if matches!(value, Value::Date(_) | Value::DateTime(_)) {
