@@ -10,10 +10,12 @@ TEST_SETTINGS = {
     "USE_I18N": True,
     "LANGUAGE_CODE": "en-us",
     "SECRET_KEY": "djust-template-tests",
+    "MIDDLEWARE": [],
     "INSTALLED_APPS": [
         "django.contrib.auth",
         "django.contrib.contenttypes",
         "djust",
+        "template_app",
     ],
     "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     "ROOT_URLCONF": __name__,
