@@ -90,9 +90,7 @@ class ConformanceTemplate:
         template = self._compiled(context.autoescape)
         if not template.uses_django:
             RENDERS[0] += 1
-        return template.render(
-            context.flatten(), getattr(context, "request", None), django_context=context
-        )
+        return template.render(context.flatten(), getattr(context, "request", None), django_context=context)
 
 
 def install() -> None:

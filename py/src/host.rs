@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use djust_vdom::value::DateTime;
+use djust_vdom::value::{DateTime, TzInfo};
 use djust_vdom::{Host, Result, Value};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -31,6 +31,11 @@ struct Django {
     settings: Py<PyAny>,
     zoneinfo: Py<PyAny>,
     datetime: Py<PyAny>,
+    get_language_info: Py<PyAny>,
+    override_language: Py<PyAny>,
+    override_timezone: Py<PyAny>,
+    get_default_timezone: Py<PyAny>,
+    get_current_timezone_name: Py<PyAny>,
 }
 
 static DJANGO: PyOnceLock<Django> = PyOnceLock::new();
@@ -55,6 +60,15 @@ fn django(py: Python<'_>) -> PyResult<&'static Django> {
             settings: attr(py, "django.conf", "settings")?,
             zoneinfo: attr(py, "zoneinfo", "ZoneInfo")?,
             datetime: attr(py, "datetime", "datetime")?,
+            get_language_info: attr(py, tr, "get_language_info")?,
+            override_language: attr(py, tr, "override")?,
+            override_timezone: attr(py, "django.utils.timezone", "override")?,
+            get_default_timezone: attr(py, "django.utils.timezone", "get_default_timezone")?,
+            get_current_timezone_name: attr(
+                py,
+                "django.utils.timezone",
+                "get_current_timezone_name",
+            )?,
         })
     })
 }
@@ -120,6 +134,28 @@ impl DjangoHost {
             _ => Ok(None),
         }
     }
+}
+
+/// Run `body` inside a Python context manager (`translation.override`,
+/// `timezone.override`), exiting it however `body` ends.
+fn within(manager: &Bound<'_, PyAny>, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+    let py = manager.py();
+    manager.call_method0("__enter__").map_err(host_error)?;
+    let result = body();
+    let none = py.None();
+    manager
+        .call_method1("__exit__", (&none, &none, &none))
+        .map_err(host_error)?;
+    result
+}
+
+/// A Django URL prefix setting as `{% get_static_prefix %}` prints it.
+fn prefix(py: Python<'_>, name: &str) -> PyResult<String> {
+    py.import("django.templatetags.static")?
+        .getattr("PrefixNode")?
+        .call_method1("handle_simple", (name,))?
+        .str()?
+        .extract()
 }
 
 /// A format value as text: numbers as digits, sequences comma-joined
@@ -218,6 +254,32 @@ impl Host for DjangoHost {
         found
     }
 
+    fn settings_format(&self, name: &str) -> Option<String> {
+        if name == "USE_THOUSAND_SEPARATOR" {
+            return self.format(name);
+        }
+        Python::attach(|py| {
+            let settings = django(py).ok()?.settings.bind(py);
+            let value = settings.getattr_opt(name).ok()??;
+            format_text(&value).ok()
+        })
+    }
+
+    fn default_zone(&self, naive: &DateTime) -> Option<TzInfo> {
+        Python::attach(|py| {
+            let d = django(py).ok()?;
+            let zone = d.get_default_timezone.bind(py).call0().ok()?;
+            let dt = to_py(py, &Value::DateTime(naive.clone())).ok()?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("tzinfo", zone).ok()?;
+            let aware = dt.call_method("replace", (), Some(&kwargs)).ok()?;
+            match to_value(&aware).ok()? {
+                Value::DateTime(dt) => dt.time.tz,
+                _ => None,
+            }
+        })
+    }
+
     fn use_l10n(&self) -> bool {
         self.use_l10n
     }
@@ -285,6 +347,95 @@ impl Host for DjangoHost {
             };
             // NoReverseMatch is re-raised unchanged at the top.
             call().map_err(host_error)
+        })
+    }
+
+    fn static_prefix(&self) -> String {
+        Python::attach(|py| prefix(py, "STATIC_URL").unwrap_or_default())
+    }
+
+    fn media_prefix(&self) -> String {
+        Python::attach(|py| prefix(py, "MEDIA_URL").unwrap_or_default())
+    }
+
+    fn available_languages(&self) -> Vec<(String, String)> {
+        Python::attach(|py| {
+            let call = || -> PyResult<Vec<(String, String)>> {
+                let d = django(py)?;
+                let languages = d.settings.bind(py).getattr("LANGUAGES")?;
+                let mut out = Vec::new();
+                for pair in languages.try_iter()? {
+                    let (code, name): (String, Bound<'_, PyAny>) = pair?.extract()?;
+                    let name: String = d.gettext.bind(py).call1((name,))?.str()?.extract()?;
+                    out.push((code, name));
+                }
+                Ok(out)
+            };
+            call().unwrap_or_default()
+        })
+    }
+
+    fn language_info(&self, code: &str) -> Result<Value> {
+        Python::attach(|py| {
+            let d = django(py).map_err(host_error)?;
+            match d.get_language_info.bind(py).call1((code,)) {
+                Ok(info) => {
+                    let info = info.cast::<PyDict>().map_err(|e| host_error(e.into()))?;
+                    let mut map = djust_vdom::value::Map::new();
+                    for (k, v) in info.iter() {
+                        let key: String = k.extract().map_err(host_error)?;
+                        map.insert(key.into(), to_value(&v).map_err(host_error)?);
+                    }
+                    Ok(Value::Map(std::sync::Arc::new(map)))
+                }
+                Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Err(
+                    djust_vdom::Error::render(format!("Unknown language code {code}.")),
+                ),
+                Err(e) => Err(host_error(e)),
+            }
+        })
+    }
+
+    fn timezone_name(&self) -> String {
+        Python::attach(|py| {
+            django(py)
+                .and_then(|d| {
+                    d.get_current_timezone_name
+                        .bind(py)
+                        .call0()?
+                        .str()?
+                        .extract()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    fn with_language(&self, code: &str, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        // Formats cached for the outer language do not apply inside.
+        let saved = std::mem::take(&mut *self.formats.lock().unwrap_or_else(|e| e.into_inner()));
+        let result = Python::attach(|py| {
+            let d = django(py).map_err(host_error)?;
+            let manager = d
+                .override_language
+                .bind(py)
+                .call1((code,))
+                .map_err(host_error)?;
+            within(&manager, body)
+        });
+        *self.formats.lock().unwrap_or_else(|e| e.into_inner()) = saved;
+        result
+    }
+
+    fn with_timezone(&self, zone: &Value, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        Python::attach(|py| {
+            let d = django(py).map_err(host_error)?;
+            let zone = to_py(py, zone).map_err(host_error)?;
+            let manager = d
+                .override_timezone
+                .bind(py)
+                .call1((zone,))
+                .map_err(host_error)?;
+            within(&manager, body)
         })
     }
 

@@ -18,6 +18,8 @@ fn version() -> &'static str {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
+    m.add_class::<template::PyEnvironment>()?;
+    m.add_class::<template::PyTemplate>()?;
     m.add_function(wrap_pyfunction!(template::resolve_variable, m)?)?;
     m.add_function(wrap_pyfunction!(template::value_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(template::host_call, m)?)?;

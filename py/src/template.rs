@@ -178,7 +178,11 @@ fn arity_from(name: &str) -> PyResult<Arity> {
         "none" => Arity::None,
         "optional" => Arity::Optional,
         "required" => Arity::Required,
-        other => return Err(PyValueError::new_err(format!("unknown filter arity {other:?}"))),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown filter arity {other:?}"
+            )))
+        }
     })
 }
 
@@ -312,7 +316,7 @@ impl PyEnvironment {
         let template = guard(|| self.env.get_template(name))?;
         Ok(PyTemplate {
             template,
-            env: self.env.clone(),
+            _env: self.env.clone(),
         })
     }
 
@@ -326,7 +330,7 @@ impl PyEnvironment {
         })?;
         Ok(PyTemplate {
             template,
-            env: self.env.clone(),
+            _env: self.env.clone(),
         })
     }
 
@@ -347,9 +351,9 @@ impl PyEnvironment {
 #[pyclass(frozen, module = "djust._native", name = "Template")]
 pub struct PyTemplate {
     template: Arc<Template>,
-    /// Templates read their environment (libraries, loader) while
-    /// rendering; keep it alive as long as the template.
-    env: Environment,
+    /// Templates read their environment (libraries, loader) through a weak
+    /// reference while rendering: this keeps it alive as long as the template.
+    _env: Environment,
 }
 
 #[pymethods]
@@ -440,11 +444,9 @@ pub fn host_call<'py>(
     let out: Value = match service {
         "gettext" => Value::from(host.gettext(&text(0)?)),
         "pgettext" => Value::from(host.pgettext(&text(0)?, &text(1)?)),
-        "ngettext" => Value::from(host.ngettext(
-            &text(0)?,
-            &text(1)?,
-            args.get_item(2)?.extract()?,
-        )),
+        "ngettext" => {
+            Value::from(host.ngettext(&text(0)?, &text(1)?, args.get_item(2)?.extract()?))
+        }
         "npgettext" => Value::from(host.npgettext(
             &text(0)?,
             &text(1)?,

@@ -67,7 +67,7 @@ class Template:
     def render(self, context: dict[str, Any] | None = None, request=None) -> str:
         """Render; ``context`` is read, never modified."""
         if context is not None and not isinstance(context, dict):
-            raise TypeError("context must be a dict rather than %s." % context.__class__.__name__)
+            raise TypeError(f"context must be a dict rather than {context.__class__.__name__}.")
         data: dict[str, Any] = {}
         if request is not None:
             for processor in self.backend.engine.template_context_processors:

@@ -69,7 +69,7 @@ class DjustEngine:
         if isinstance(names, str):
             raise TypeError(
                 "select_template() takes an iterable of template names but got a "
-                "string: %r. Use get_template() if you want to load a single template by name." % names
+                f"string: {names!r}. Use get_template() if you want to load a single template by name."
             )
         chain = []
         for name in names:

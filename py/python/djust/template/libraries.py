@@ -13,7 +13,8 @@ rendered by Django instead.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.template.library import Library
 
@@ -55,7 +56,7 @@ def closure_of(func: Callable) -> dict[str, Any]:
     """A function's closure variables by name."""
     code = func.__code__
     cells = func.__closure__ or ()
-    return {name: cell.cell_contents for name, cell in zip(code.co_freevars, cells)}
+    return {name: cell.cell_contents for name, cell in zip(code.co_freevars, cells, strict=True)}
 
 
 def filter_arity(func: Callable) -> str:
@@ -137,7 +138,7 @@ def builtin_specs(engine) -> list[dict[str, Any]]:
     """``engine.template_builtins`` minus Django's own (the Rust engine has those)."""
     return [
         library_spec(lib)
-        for path, lib in zip(engine.builtins, engine.template_builtins)
+        for path, lib in zip(engine.builtins, engine.template_builtins, strict=True)
         if path not in DJUST_BUILTIN_MODULES
     ]
 

@@ -35,7 +35,7 @@ class EngineLoader:
         return any(isinstance(loader, CachedLoader) for loader in self.engine.template_loaders)
 
     def __call__(self, name: str, skip: list[str]) -> tuple[str, str, str] | None:
-        skipped = {self.origins[key][0] for key in skip if key in self.origins}
+        skipped = [self.origins[key][0] for key in skip if key in self.origins]
         tried = []
         for loader in self.engine.template_loaders:
             for origin in loader.get_template_sources(name):
