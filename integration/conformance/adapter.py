@@ -17,7 +17,7 @@ from django.template import engine as django_engine
 
 from djust.template.engine import DjustEngine
 
-#: How many renders went through djust (a one-element list, shared by reference).
+#: How many compiles and renders went through djust (a one-element list, shared by reference).
 RENDERS = [0]
 
 DjangoEngine = django_engine.Engine
@@ -54,12 +54,24 @@ class ConformanceEngine(DjangoEngine):
         return self._djust[autoescape]
 
     def from_string(self, template_code):
-        self.djust(self.autoescape).from_string(template_code)
+        self._compile(None, template_code)
         return ConformanceTemplate(self, None, template_code)
 
     def get_template(self, template_name):
-        self.djust(self.autoescape).get_template(template_name)
+        self._compile(template_name, None)
         return ConformanceTemplate(self, template_name, None)
+
+    def _compile(self, name, source) -> None:
+        """Compile now, as Django does; a djust compile (or compile error) counts as djust's."""
+        djust = self.djust(self.autoescape)
+        try:
+            template = djust.get_template(name) if name is not None else djust.from_string(source)
+        except Exception:
+            if name not in djust._fallbacks:
+                RENDERS[0] += 1
+            raise
+        if not template.uses_django:
+            RENDERS[0] += 1
 
 
 class ConformanceTemplate:

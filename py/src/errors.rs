@@ -52,8 +52,17 @@ pub fn to_py_err(err: Error) -> PyErr {
     })
 }
 
+/// Render errors Django raises as `ValueError` rather than
+/// `TemplateSyntaxError`, recognised by their (Django-identical) message.
+fn is_value_error(detail: &str) -> bool {
+    detail.starts_with("Need ") && detail.contains(" values to unpack in for loop")
+}
+
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let exc = match err.kind() {
+        ErrorKind::Render if is_value_error(err.detail()) => py
+            .get_type::<pyo3::exceptions::PyValueError>()
+            .call1((err.detail(),))?,
         ErrorKind::Syntax | ErrorKind::Render | ErrorKind::Host => py
             .import("django.template.exceptions")?
             .getattr("TemplateSyntaxError")?

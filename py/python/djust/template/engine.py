@@ -52,12 +52,13 @@ class DjustEngine:
             # No cached.Loader configured: Django re-reads sources each time.
             self.env.clear_cache()
         if name in self._fallbacks:
-            return Template(self, None, name=name)
+            return Template(self, None, name=name, django=self.django_template(name, None))
         try:
             native = self.env.get_template(name)
         except _native.TemplateUnsupported as exc:
             self._note_fallback(name, exc)
-            return Template(self, None, name=name)
+            # Compile with Django now, so its errors come from get_template as they would.
+            return Template(self, None, name=name, django=self.django_template(name, None))
         except TemplateDoesNotExist as exc:
             raise self.not_found(exc) from None
         except TemplateSyntaxError as exc:
@@ -86,7 +87,7 @@ class DjustEngine:
             native = self.env.from_string(source)
         except _native.TemplateUnsupported as exc:
             logger.info("djust: rendering a template string with Django: %s", exc)
-            return Template(self, None, source=source)
+            return Template(self, None, source=source, django=self.django_template(None, source))
         except TemplateSyntaxError as exc:
             self.add_debug(exc, source=source)
             raise
@@ -132,21 +133,32 @@ class DjustEngine:
             logger.info("djust: rendering %s with Django: %s", name or "a template string", exc)
 
     def django_template(self, name: str | None, source: str | None):
-        """Django's own compiled template, for the fallback."""
+        """Django's own compiled template, for the fallback.
+
+        Called through ``Engine`` itself: ``self.engine`` may be a subclass
+        whose ``get_template`` comes back here (the conformance adapter).
+        """
         if name is not None:
-            return self.engine.get_template(name)
-        return self.engine.from_string(source)
+            return Engine.get_template(self.engine, name)
+        return Engine.from_string(self.engine, source)
 
 
 class Template:
     """A template compiled by the Rust engine (or, as a fallback, by Django)."""
 
-    def __init__(self, djust: DjustEngine, native: Any, name: str | None = None, source: str | None = None) -> None:
+    def __init__(
+        self,
+        djust: DjustEngine,
+        native: Any,
+        name: str | None = None,
+        source: str | None = None,
+        django: Any = None,
+    ) -> None:
         self.djust = djust
         self.native = native
         self.name = name
         self._source = source
-        self._django = None
+        self._django = django
 
     @property
     def source(self) -> str:
