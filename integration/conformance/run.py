@@ -224,7 +224,9 @@ def write_report(results: dict[str, ModuleResult], engine: str, django_version: 
         "`integration/conformance/baseline.json` records.",
         "",
         f"**{passed} / {engine_tests}** engine tests pass"
-        f" ({skipped} skipped by Django itself, {not_engine} never reach a template engine).",
+        f" ({skipped} skipped by Django itself; {not_engine} never reach djust's engine: tests of"
+        " filter functions called directly, and templates djust hands to Django because they use"
+        " a tag with its own `Node` class).",
         "",
         "| module | tests | passed | failing | not engine | skipped |",
         "|---|---:|---:|---:|---:|---:|",
