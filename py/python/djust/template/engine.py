@@ -17,6 +17,7 @@ from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import Origin
 from django.template.context import make_context
 from django.template.engine import Engine
+from django.utils.safestring import SafeString
 
 from djust import _native
 from djust.template.debug import attach_debug
@@ -194,7 +195,9 @@ class Template:
         """
         if self.native is not None:
             try:
-                return self.native.render(context, request)
+                # A SafeString, as Django's Template.render returns: tags that
+                # render a template and return the result rely on it.
+                return SafeString(self.native.render(context, request))
             except _native.TemplateUnsupported as exc:
                 # An included or extended template needs Django.
                 self.djust._note_fallback(self.name, exc)
