@@ -6,6 +6,7 @@
 //! language).
 use std::sync::Mutex;
 
+use djust_vdom::host::LanguageInfo;
 use djust_vdom::value::{DateTime, TzInfo};
 use djust_vdom::{Host, Result, Value};
 use pyo3::intern;
@@ -388,24 +389,23 @@ impl Host for DjangoHost {
         })
     }
 
-    fn language_info(&self, code: &str) -> Result<Value> {
+    fn language_info(&self, code: &str) -> Option<LanguageInfo> {
         Python::attach(|py| {
-            let d = django(py).map_err(host_error)?;
-            match d.get_language_info.bind(py).call1((code,)) {
-                Ok(info) => {
-                    let info = info.cast::<PyDict>().map_err(|e| host_error(e.into()))?;
-                    let mut map = djust_vdom::value::Map::new();
-                    for (k, v) in info.iter() {
-                        let key: String = k.extract().map_err(host_error)?;
-                        map.insert(key.into(), to_value(&v).map_err(host_error)?);
-                    }
-                    Ok(Value::Map(std::sync::Arc::new(map)))
-                }
-                Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Err(
-                    djust_vdom::Error::render(format!("Unknown language code {code}.")),
-                ),
-                Err(e) => Err(host_error(e)),
-            }
+            // Django's KeyError (unknown code) and any other failure: None.
+            let info = django(py)
+                .ok()?
+                .get_language_info
+                .bind(py)
+                .call1((code,))
+                .ok()?;
+            let text = |key: &str| -> Option<String> {
+                info.get_item(key).ok()?.str().ok()?.extract().ok()
+            };
+            Some(LanguageInfo {
+                name: text("name")?,
+                name_local: text("name_local")?,
+                bidi: info.get_item("bidi").ok()?.is_truthy().ok()?,
+            })
         })
     }
 
