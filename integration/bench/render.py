@@ -37,7 +37,7 @@ DJANGO_SOURCE = """<h1>Hello {{ user.name }}</h1>
 <td>{% if row.active %}active{% else %}retired{% endif %}</td></tr>
 {% endfor %}</table>
 """
-JINJA_SOURCE = DJANGO_SOURCE.replace('{{ row.price|floatformat:2 }}', '{{ "%.2f"|format(row.price) }}')
+JINJA_SOURCE = DJANGO_SOURCE.replace("{{ row.price|floatformat:2 }}", '{{ "%.2f"|format(row.price) }}')
 
 
 def configure() -> None:
@@ -61,6 +61,9 @@ def product_model():
 
         class Meta:
             app_label = "djust_bench"
+
+        def __str__(self) -> str:
+            return self.name
 
     return Product
 
@@ -132,9 +135,13 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
 
 def table(rows) -> str:
     names = list(rows[0][2])
-    head = "| context | N | " + " | ".join(f"{n} µs" for n in names) + " | " + " | ".join(
-        f"{n} / Django" for n in names[1:]
-    ) + " |"
+    head = (
+        "| context | N | "
+        + " | ".join(f"{n} µs" for n in names)
+        + " | "
+        + " | ".join(f"{n} / Django" for n in names[1:])
+        + " |"
+    )
     lines = [head, "|" + "---|" * (2 + 2 * len(names) - 1)]
     for kind, n, t in rows:
         cells = [f"{t[name]:,.0f}" for name in names]
