@@ -19,6 +19,8 @@ from djust.template.engine import DjustEngine
 
 #: How many compiles and renders went through djust (a one-element list, shared by reference).
 RENDERS = [0]
+#: How many templates djust handed to Django (a tag with its own Node class).
+FALLBACKS = [0]
 
 DjangoEngine = django_engine.Engine
 
@@ -67,10 +69,14 @@ class ConformanceEngine(DjangoEngine):
         try:
             template = djust.get_template(name) if name is not None else djust.from_string(source)
         except Exception:
-            if name not in djust._fallbacks:
+            if name in djust._fallbacks:
+                FALLBACKS[0] += 1
+            else:
                 RENDERS[0] += 1
             raise
-        if not template.uses_django:
+        if template.uses_django:
+            FALLBACKS[0] += 1
+        else:
             RENDERS[0] += 1
 
 
@@ -100,7 +106,9 @@ class ConformanceTemplate:
         if context is None:
             context = Context()
         template = self._compiled(context.autoescape)
-        if not template.uses_django:
+        if template.uses_django:
+            FALLBACKS[0] += 1
+        else:
             RENDERS[0] += 1
         return template.render(context.flatten(), getattr(context, "request", None), django_context=context)
 

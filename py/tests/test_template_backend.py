@@ -256,3 +256,25 @@ def test_autoreload_resets_the_compiled_templates(tmp_path):
         assert engine.get_template("page.html").render() == "one"  # cached
         file_changed.send(sender=None, file_path=page)
         assert engine.get_template("page.html").render() == "two"
+
+
+def test_missing_include_reports_the_line_and_what_was_tried():
+    with pytest.raises(TemplateDoesNotExist) as info:
+        backend(debug=True).get_template("djust_tests/includes_missing.html").render({})
+    exc = info.value
+    assert exc.args[0] == "djust_tests/missing.html"
+    assert exc.tried, "the loaders' attempts are reported"
+    assert exc.template_debug["line"] == 1
+    assert "include" in exc.template_debug["during"]
+
+
+def test_expects_localtime_filters_see_local_time():
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    utc = datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        out = render("{% load djust_test_tags %}{{ t|hour_of }}", {"t": utc})
+    assert out == "14"
