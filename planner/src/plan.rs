@@ -284,7 +284,7 @@ impl<'s> AccessGraph<'s> {
                             custom_prefetches,
                         );
                     } else {
-                        if custom_prefetches.iter().any(|p| *p == lookup) {
+                        if custom_prefetches.contains(&lookup) {
                             self.notes.push(format!(
                                 "{lookup}: your own Prefetch(queryset=...) is kept; accesses inside it are not planned"
                             ));
