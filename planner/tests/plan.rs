@@ -52,8 +52,10 @@ fn schema() -> SchemaGraph {
 
 /// Accesses of `books` as a template looping `for book in books` would give.
 fn loop_over(paths: &[&[&str]]) -> AccessNode {
-    let mut root = AccessNode::default();
-    root.iterated = true;
+    let mut root = AccessNode {
+        iterated: true,
+        ..AccessNode::default()
+    };
     for path in paths {
         let mut full = vec!["[]"];
         full.extend_from_slice(path);
