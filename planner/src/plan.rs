@@ -102,6 +102,8 @@ pub struct AccessGraph<'s> {
     graph: DiGraph<ModelNode, RelEdge>,
     root: NodeIndex,
     notes: Vec<String>,
+    /// Attributes being expanded (guards against properties reading each other).
+    active: Vec<(String, String)>,
 }
 
 /// Plan `accesses` (the tree of a context name bound to a queryset of
@@ -183,6 +185,7 @@ impl<'s> AccessGraph<'s> {
             graph: DiGraph::new(),
             root: NodeIndex::new(0),
             notes: Vec::new(),
+            active: Vec::new(),
         };
         let mut notes = Vec::new();
         let (element, _) = elements(accesses, false, &mut notes);
@@ -237,6 +240,14 @@ impl<'s> AccessGraph<'s> {
         }
         for (name, child) in &node.children {
             if annotations.contains(name.as_str()) {
+                continue;
+            }
+            if name == "*" {
+                self.conservative(
+                    idx,
+                    model,
+                    "a model method reads it in ways the planner cannot follow".to_owned(),
+                );
                 continue;
             }
             match model.member(name) {
@@ -364,6 +375,10 @@ impl<'s> AccessGraph<'s> {
                 format!("the template reads attributes of what `{name}` returns"),
             );
         }
+        let frame = (model.label.clone(), name.to_owned());
+        if self.active.contains(&frame) {
+            return;
+        }
         let mut synthetic = AccessNode::default();
         for read in reads {
             if read.is_empty() {
@@ -373,6 +388,7 @@ impl<'s> AccessGraph<'s> {
             leaf.rendered = true;
         }
         // A self.<x> read where x is another property recurses through member().
+        self.active.push(frame);
         self.visit_model(
             idx,
             model,
@@ -381,6 +397,7 @@ impl<'s> AccessGraph<'s> {
             path,
             custom_prefetches,
         );
+        self.active.pop();
     }
 
     /// Walk the graph into a plan.

@@ -27,7 +27,10 @@ fn schema() -> SchemaGraph {
              "attributes": {
                 "__str__": {"kind": "method", "reads": [["name"]]},
                 "display": {"kind": "property", "reads": [["name"], ["country", "code"]]},
-                "opaque": {"kind": "method", "reads": null, "reason": "calls getattr"}}},
+                "opaque": {"kind": "method", "reads": null, "reason": "calls getattr"},
+                "loop_a": {"kind": "property", "reads": [["loop_b"]]},
+                "loop_b": {"kind": "property", "reads": [["loop_a"], ["bio"]]},
+                "book_list": {"kind": "method", "reads": [["books", "all", "[]", "*"]]}}},
             {"label": "lib.Profile", "name": "Profile", "table": "profile", "pk": "id", "pk_attname": "id",
              "fields": [field("id"), fk("author"), field("website")],
              "relations": [{"name": "author", "kind": "forward_o2o", "target": "lib.Author"}]},
@@ -251,5 +254,27 @@ fn display_is_python() {
          qs.select_related(\"author\").prefetch_related(\n    \
          Prefetch(\"tags\", queryset=Tag.objects.only(\"id\", \"name\")),\n\
          ).only(\"id\", \"title\", \"author\", \"author__id\", \"author__name\")"
+    );
+}
+
+#[test]
+fn mutually_recursive_properties_terminate() {
+    let p = planned(&[&["author", "loop_a"]]);
+    assert!(p
+        .root
+        .only
+        .expect("only")
+        .contains(&"author__bio".to_owned()));
+}
+
+#[test]
+fn method_iterating_a_manager_prefetches_every_column() {
+    let p = planned(&[&["author", "book_list"]]);
+    let pre = &p.root.prefetches[0];
+    assert_eq!(pre.lookup, "author__books");
+    assert!(
+        pre.queryset.only.is_none(),
+        "all Book columns: {:?}",
+        pre.queryset.only
     );
 }
