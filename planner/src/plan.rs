@@ -42,6 +42,10 @@ pub struct Shape {
     /// Prefetch lookups the user gave with a custom queryset: the plan leaves them alone.
     #[serde(default)]
     pub custom_prefetches: Vec<String>,
+    /// `(model label, attribute)` pairs a render loaded lazily despite the
+    /// plan ("the JIT learns"): read on every instance of that model.
+    #[serde(default)]
+    pub learned: Vec<(String, String)>,
 }
 
 /// One `Prefetch(lookup, queryset=...)`.
@@ -104,6 +108,8 @@ pub struct AccessGraph<'s> {
     notes: Vec<String>,
     /// Attributes being expanded (guards against properties reading each other).
     active: Vec<(String, String)>,
+    /// Widened reads, from [`Shape::learned`].
+    learned: Vec<(String, String)>,
 }
 
 /// Plan `accesses` (the tree of a context name bound to a queryset of
@@ -186,6 +192,7 @@ impl<'s> AccessGraph<'s> {
             root: NodeIndex::new(0),
             notes: Vec::new(),
             active: Vec::new(),
+            learned: shape.learned.clone(),
         };
         let mut notes = Vec::new();
         let (element, _) = elements(accesses, false, &mut notes);
@@ -235,6 +242,27 @@ impl<'s> AccessGraph<'s> {
         path: &str,
         custom_prefetches: &[String],
     ) {
+        let missing: Vec<String> = self
+            .learned
+            .iter()
+            .filter(|(m, attr)| *m == model.label && !node.children.contains_key(attr))
+            .map(|(_, attr)| attr.clone())
+            .collect();
+        if !missing.is_empty() {
+            let mut widened = node.clone();
+            for attr in missing {
+                let extra = widened.path_mut(&[&attr]);
+                extra.iterated = true;
+                extra.rendered = true;
+                self.notes.push(format!(
+                    "{}.{attr}: added after a render loaded it lazily",
+                    model.name
+                ));
+            }
+            // Nothing is missing from `widened`, so this does not recurse again.
+            self.visit_model(idx, model, &widened, annotations, path, custom_prefetches);
+            return;
+        }
         if node.rendered {
             self.apply_attribute(idx, model, "__str__", node, path, custom_prefetches);
         }

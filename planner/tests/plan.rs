@@ -278,3 +278,24 @@ fn method_iterating_a_manager_prefetches_every_column() {
         pre.queryset.only
     );
 }
+
+#[test]
+fn learned_reads_widen_every_instance_of_the_model() {
+    let shape = Shape {
+        learned: vec![
+            ("lib.Author".into(), "country".into()),
+            ("lib.Book".into(), "reviews".into()),
+        ],
+        ..Shape::default()
+    };
+    let p = plan(
+        &schema(),
+        "lib.Book",
+        &loop_over(&[&["author", "name"]]),
+        &shape,
+    )
+    .expect("plan");
+    assert_eq!(p.root.select_related, vec!["author__country".to_owned()]);
+    assert_eq!(p.root.prefetches[0].lookup, "reviews");
+    assert!(p.notes.iter().any(|n| n.contains("Author.country")));
+}
