@@ -45,6 +45,9 @@ class Profile(models.Model):
     website = models.CharField(max_length=200)
     followers = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return self.website
+
 
 class Publisher(models.Model):
     name = models.CharField(max_length=100)
@@ -118,6 +121,9 @@ class Edition(models.Model):
     class Meta:
         ordering = ["number"]
 
+    def __str__(self) -> str:
+        return f"Edition {self.number}"
+
 
 class Chapter(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
@@ -128,6 +134,9 @@ class Chapter(models.Model):
     class Meta:
         ordering = ["number"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
@@ -137,3 +146,6 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5"

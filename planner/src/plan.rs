@@ -36,6 +36,9 @@ pub struct Shape {
     /// Fields the user's own `only()` asked for (kept: loading more never changes results).
     #[serde(default)]
     pub only: Vec<String>,
+    /// The user's own `select_related()` paths (kept, so `only()` keeps their keys).
+    #[serde(default)]
+    pub select_related: Vec<String>,
     /// Annotation names (read as plain attributes of each row).
     #[serde(default)]
     pub annotations: Vec<String>,
@@ -195,18 +198,14 @@ impl<'s> AccessGraph<'s> {
             learned: shape.learned.clone(),
         };
         let mut notes = Vec::new();
-        let (element, _) = elements(accesses, false, &mut notes);
+        let (mut element, _) = elements(accesses, false, &mut notes);
         this.notes.extend(notes);
         let root = this.add_node(model);
         this.root = root;
-        for field in &shape.only {
-            // The user's own only(): keep those columns (their first segment here;
-            // deeper ones are joins the user asked for).
-            if let Some(first) = field.split("__").next() {
-                if let Some(Member::Field(f)) = model.member(first) {
-                    this.graph[root].fields.insert(f.name.clone());
-                }
-            }
+        // The user's own only() and select_related() are reads the plan must keep.
+        for path in shape.only.iter().chain(&shape.select_related) {
+            let segments: Vec<&str> = path.split("__").collect();
+            element.path_mut(&segments);
         }
         let skip: BTreeSet<&str> = shape.annotations.iter().map(String::as_str).collect();
         this.visit_model(root, model, &element, &skip, "", &shape.custom_prefetches);

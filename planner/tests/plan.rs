@@ -299,3 +299,16 @@ fn learned_reads_widen_every_instance_of_the_model() {
     assert_eq!(p.root.prefetches[0].lookup, "reviews");
     assert!(p.notes.iter().any(|n| n.contains("Author.country")));
 }
+
+#[test]
+fn user_select_related_and_only_are_kept() {
+    let shape = Shape {
+        select_related: vec!["author__country".into()],
+        only: vec!["summary".into()],
+        ..Shape::default()
+    };
+    let p = plan(&schema(), "lib.Book", &loop_over(&[&["title"]]), &shape).expect("plan");
+    assert_eq!(p.root.select_related, vec!["author__country".to_owned()]);
+    let only = p.root.only.expect("only");
+    assert!(only.contains(&"summary".to_owned()) && only.contains(&"author__country".to_owned()));
+}
