@@ -5,11 +5,13 @@
 
 pub mod access;
 pub mod cache;
+pub mod extract;
 pub mod plan;
 pub mod schema;
 
 pub use access::{AccessNode, Accesses, Origin};
 pub use cache::{CacheStats, PlanCache, PlanKey};
+pub use extract::{extract, ExtractError, Extraction};
 pub use plan::{plan, Plan, PlanError, PrefetchPlan, QuerySetPlan, Shape};
 pub use schema::{SchemaError, SchemaGraph};
 

@@ -130,6 +130,8 @@ class _Walker:
         self.files: list[str] = []
         self.origin: tuple[str, int] | None = None
         self.include_depth = 0
+        #: Inside ``include ... only``: names the include does not bind are undefined.
+        self.isolated = False
 
     # -- recording -----------------------------------------------------------
     def node_at(self, ref: Ref) -> AccessTree:
@@ -143,7 +145,7 @@ class _Walker:
     def lookup(self, env: list[dict[str, Bound]], lookups: Iterable[str]) -> Bound:
         parts = list(lookups)
         head, rest = parts[0], parts[1:]
-        bound: Bound = Ref(head, ())
+        bound: Bound = None if self.isolated else Ref(head, ())
         for scope in reversed(env):
             if head in scope:
                 bound = scope[head]
@@ -352,9 +354,10 @@ class _Walker:
         template = self.template(name)
         self.record(template)
         self.include_depth += 1
-        saved = self.origin
+        saved, was_isolated = self.origin, self.isolated
+        self.isolated = self.isolated or node.isolated_context
         self.nodelist(template.nodelist, inner_env, {})
-        self.origin = saved
+        self.origin, self.isolated = saved, was_isolated
         self.include_depth -= 1
 
     def extends(self, node: ExtendsNode, env: list[dict[str, Bound]], blocks: dict[str, list[BlockNode]]) -> None:
