@@ -17,5 +17,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
     m.add_class::<planner::PyPlanner>()?;
     m.add_class::<planner::PyPlan>()?;
+    m.add_function(wrap_pyfunction!(planner::extract_accesses, m)?)?;
     Ok(())
 }

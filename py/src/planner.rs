@@ -193,3 +193,45 @@ impl PyPlanner {
         Ok(d)
     }
 }
+
+/// Extract the access trees of template `name` with vdom's parser, from
+/// `sources` (name → source text). Returns `(accesses JSON, missing names,
+/// fingerprint)`: when a template `include`d or `extends`-ed is not in
+/// `sources`, its name comes back in `missing` and the caller retries with it.
+#[pyfunction]
+pub fn extract_accesses(
+    name: &str,
+    sources: &Bound<'_, PyDict>,
+) -> PyResult<(Option<String>, Vec<String>, String)> {
+    use djust_vdom::{Environment, ErrorKind, MapLoader, Options};
+
+    let mut loader = MapLoader::new();
+    for (key, value) in sources.iter() {
+        loader.insert(key.extract::<String>()?, value.extract::<String>()?);
+    }
+    let env = Environment::new(Arc::new(loader), Options::default());
+    let missing = |e: &djust_vdom::Error| -> Option<String> {
+        (e.kind() == ErrorKind::TemplateNotFound).then(|| e.detail().to_owned())
+    };
+    let template = match env.get_template(name) {
+        Ok(t) => t,
+        Err(e) => {
+            return match missing(&e) {
+                Some(m) => Ok((None, vec![m], String::new())),
+                None => Err(PyValueError::new_err(e.to_string())),
+            }
+        }
+    };
+    match djust_planner::extract(&env, &template) {
+        Ok(extraction) => {
+            let json = serde_json::to_string(&extraction.accesses.names)
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            Ok((Some(json), Vec::new(), format!("{:016x}", extraction.fingerprint)))
+        }
+        Err(djust_planner::ExtractError::Template(e)) => match missing(&e) {
+            Some(m) => Ok((None, vec![m], String::new())),
+            None => Err(PyValueError::new_err(e.to_string())),
+        },
+        Err(e) => Err(PyValueError::new_err(e.to_string())),
+    }
+}

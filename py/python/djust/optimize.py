@@ -21,6 +21,7 @@ Settings: ``DJUST_PLAN_CACHE_SIZE`` (default 512 plans), ``DJUST_PLAN_STRICT``
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import types
@@ -39,9 +40,11 @@ from django.template.loader import get_template
 from djust import guard
 from djust._native import Plan, Planner
 from djust.schema import export_schema
-from djust.template_access import TemplateAccesses, Unplannable, template_accesses
+from djust.template_access import TemplateAccesses, Unplannable, template_accesses, vdom_accesses
 
 __all__ = ["Plan", "cache_stats", "clear_cache", "optimize", "plan_context", "plan_for"]
+
+logger = logging.getLogger("djust.optimize")
 
 #: Queryset hint set by ``optimize(qs)`` without a template.
 MARK = "djust_optimize"
@@ -94,7 +97,15 @@ def _template(template: Any) -> TemplateAccesses:
     inner = getattr(found, "template", found)
     if not isinstance(inner, DjangoTemplate):
         raise Unplannable(f"templates of {type(inner).__module__}.{type(inner).__name__} cannot be planned yet")
-    accesses = template_accesses(inner, inner.engine)
+    accesses = None
+    if inner.origin.template_name:
+        try:
+            # djust's own parser, with sources found by Django's loaders.
+            accesses = vdom_accesses(inner.origin.template_name, inner.engine)
+        except ValueError as exc:
+            logger.debug("djust parser cannot read %s (%s); walking Django's node tree", inner.origin.name, exc)
+    if accesses is None:
+        accesses = template_accesses(inner, inner.engine)
     if isinstance(template, str):
         _state.templates[template] = accesses
     return accesses

@@ -16,6 +16,7 @@ pass objects through. Any other tag's expressions are recorded as values.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,19 @@ class AccessTree:
     truthy: bool = False
     rendered: bool = False
     origin: tuple[str, int] | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AccessTree:
+        """The inverse of :meth:`to_data` (trees extracted in Rust)."""
+        origin = data.get("origin")
+        return cls(
+            children={k: cls.from_data(v) for k, v in data.get("children", {}).items()},
+            iterated=data.get("iterated", False),
+            length=data.get("length", False),
+            truthy=data.get("truthy", False),
+            rendered=data.get("rendered", False),
+            origin=(origin["template"], origin["line"]) if origin else None,
+        )
 
     def child(self, name: str, origin: tuple[str, int] | None) -> AccessTree:
         node = self.children.get(name)
@@ -120,6 +134,8 @@ class TemplateAccesses:
     names: dict[str, AccessTree]
     fingerprint: str
     files: list[str]
+    #: Which parser produced the trees: ``vdom`` (djust's) or ``django`` (the fallback).
+    parser: str = "django"
 
 
 class _Walker:
@@ -399,6 +415,30 @@ def _uses_block_super(nodes: NodeList) -> bool:
 
 class Unplannable(Exception):
     """The template reads the context in a way no plan can be made for."""
+
+
+def vdom_accesses(name: str, engine: Any) -> TemplateAccesses:
+    """Parse ``name`` with djust's (vdom) parser and extract in Rust.
+
+    Sources are found through ``engine`` (Django's loaders: DIRS, app
+    directories) exactly as ``get_template`` finds them; ``include``d and
+    ``extends``-ed templates are loaded on demand. Raises ``ValueError`` when
+    vdom cannot parse a template (a tag library it does not know).
+    """
+    from djust._native import extract_accesses  # noqa: PLC0415  (keeps this module importable without the build)
+
+    sources: dict[str, str] = {name: engine.get_template(name).source}
+    for _ in range(256):
+        data, missing, fingerprint = extract_accesses(name, sources)
+        if data is not None:
+            trees = {key: AccessTree.from_data(value) for key, value in json.loads(data).items()}
+            origin = engine.get_template(name).origin.name
+            return TemplateAccesses(names=trees, fingerprint=fingerprint, files=[origin], parser="vdom")
+        for template_name in missing:
+            if template_name in sources:
+                raise Unplannable(f"template {template_name!r} could not be loaded")
+            sources[template_name] = engine.get_template(template_name).source
+    raise Unplannable(f"{name!r} includes too many templates")
 
 
 def template_accesses(template: Any, engine: Any) -> TemplateAccesses:
