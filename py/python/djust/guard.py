@@ -139,8 +139,9 @@ def install() -> None:
 
     def refresh_from_db(self: models.Model, using: Any = None, fields: Any = None, **kwargs: Any) -> None:
         if fields and TAG in self.__dict__:
+            by_attname = {f.attname: f.name for f in self._meta.concrete_fields}
             for name in fields:
-                surprise(self, name, "deferred field")
+                surprise(self, by_attname.get(name, name), "deferred field")
         return refresh(self, using=using, fields=fields, **kwargs)
 
     models.Model.refresh_from_db = refresh_from_db  # type: ignore[method-assign]

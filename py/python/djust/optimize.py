@@ -212,7 +212,12 @@ def _prepare(plan: Plan, accesses: TemplateAccesses, name: str) -> _Prepared:
     files = accesses.files[0] if accesses.files else name
 
     def origin(segment: str) -> tuple[str, int] | None:
-        return tree.find_origin(segment) if tree is not None else None
+        # Where the segment is read; else where the rows are first used (a filter or
+        # tag that received the whole object read it).
+        if tree is None:
+            return None
+        each = tree.children.get("[]")
+        return tree.find_origin(segment) or (each.origin if each is not None else None) or tree.origin
 
     tag = guard.PlanTag(
         template=files,
