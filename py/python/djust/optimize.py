@@ -51,11 +51,30 @@ MARK = "djust_optimize"
 
 
 @dataclass
+class _PrefetchTemplate:
+    """One prefetch level: a queryset built once (select_related/only applied),
+    cloned for each use, and the nested levels below it."""
+
+    lookup: str
+    queryset: QuerySet
+    nested: tuple[_PrefetchTemplate, ...]
+
+    def build(self) -> Prefetch:
+        # A fresh clone (and fresh hints) per use: Django mutates a Prefetch
+        # queryset's hints and sticky flag while prefetching.
+        qs = self.queryset._chain()
+        qs._hints = {}
+        if self.nested:
+            qs._prefetch_related_lookups = tuple(n.build() for n in self.nested)
+        return Prefetch(self.lookup, queryset=qs)
+
+
+@dataclass
 class _Prepared:
     """A plan's Python side, built once per plan and reused on every apply."""
 
     select_related: tuple[str, ...]
-    prefetches: tuple[dict[str, Any], ...]
+    prefetches: tuple[_PrefetchTemplate, ...]
     lookups: frozenset[str]
     only: tuple[str, ...] | None
     tag: guard.PlanTag
@@ -135,8 +154,23 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> list[str]:
     return out
 
 
-def _shape(qs: QuerySet, learned: set[tuple[str, str]]) -> tuple[dict[str, Any], str]:
+_PLAIN: dict[str, Any] = {}
+
+
+def _shape(qs: QuerySet, learned: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> tuple[dict[str, Any], str]:
     """What of the user's queryset the plan depends on, and its canonical key."""
+    query = qs.query
+    if (
+        not learned
+        and qs._iterable_class is ModelIterable
+        and query.select_related is False
+        and not qs._prefetch_related_lookups
+        and not query.annotations
+        and not query.deferred_loading[0]
+        and not query.combinator
+    ):
+        # The common case, kept cheap: it is on every cache hit.
+        return _PLAIN, "plain"
     reason = _passthrough_reason(qs)
     if reason is not None:
         return {"passthrough": reason}, reason
@@ -162,11 +196,17 @@ def _shape(qs: QuerySet, learned: set[tuple[str, str]]) -> tuple[dict[str, Any],
     return shape, key
 
 
+_labels: dict[type, str] = {}
+
+
 def _model_label(qs: Any) -> str:
     model = getattr(qs, "model", None)
     if model is None:
         raise TypeError(f"cannot plan a {type(qs).__name__}: djust.optimize needs a QuerySet")
-    return model._meta.label
+    label = _labels.get(model)
+    if label is None:
+        label = _labels[model] = model._meta.label  # a property that formats a string each time
+    return label
 
 
 def plan_for(qs: Any, template: Any, name: str) -> Plan:
@@ -177,8 +217,12 @@ def plan_for(qs: Any, template: Any, name: str) -> Plan:
         accesses = _template(template)
     except Unplannable as exc:
         return planner.plan((f"unplannable:{exc}", name, label, str(exc)), "{}", json.dumps({"passthrough": str(exc)}))
-    learned = _state.learned.get((accesses.fingerprint, name), set())
-    shape, shape_key = _shape(qs, learned)
+    learned = _state.learned.get((accesses.fingerprint, name), _NOTHING)
+    if not isinstance(qs, QuerySet):
+        reason = _passthrough_reason(qs) or "not a QuerySet"
+        shape, shape_key = {"passthrough": reason}, reason
+    else:
+        shape, shape_key = _shape(qs, learned)
     key = (accesses.fingerprint, name, label, shape_key)
     plan = planner.lookup(key)
     if plan is None:
@@ -188,6 +232,9 @@ def plan_for(qs: Any, template: Any, name: str) -> Plan:
     if plan.prepared is None and plan.passthrough is None:
         plan.prepared = _prepare(plan, accesses, name)
     return plan
+
+
+_NOTHING: frozenset[tuple[str, str]] = frozenset()
 
 
 def _learn(fingerprint: str, name: str, model: str, attr: str) -> None:
@@ -229,28 +276,23 @@ def _prepare(plan: Plan, accesses: TemplateAccesses, name: str) -> _Prepared:
     only = root["only"]
     return _Prepared(
         select_related=tuple(root["select_related"]),
-        prefetches=tuple(root["prefetches"]),
+        prefetches=tuple(_prefetch_template(p) for p in root["prefetches"]),
         lookups=frozenset(p["lookup"] for p in root["prefetches"]),
         only=tuple(only) if only is not None else None,
         tag=tag,
     )
 
 
-def _related_queryset(spec: Mapping[str, Any]) -> QuerySet:
-    model = apps.get_model(spec["model"])
+def _prefetch_template(spec: Mapping[str, Any]) -> _PrefetchTemplate:
+    inner = spec["queryset"]
+    model = apps.get_model(inner["model"])
     qs = model._default_manager.all()
-    if spec["select_related"]:
-        qs = qs.select_related(*spec["select_related"])
-    if spec["prefetches"]:
-        qs = qs.prefetch_related(*(_prefetch(p) for p in spec["prefetches"]))
-    if spec["only"] is not None:
-        qs = qs.only(*spec["only"])
-    return qs
-
-
-def _prefetch(spec: Mapping[str, Any]) -> Prefetch:
-    # Built fresh for each queryset: Django mutates a Prefetch queryset's hints while prefetching.
-    return Prefetch(spec["lookup"], queryset=_related_queryset(spec["queryset"]))
+    if inner["select_related"]:
+        qs = qs.select_related(*inner["select_related"])
+    if inner["only"] is not None:
+        qs = qs.only(*inner["only"])
+    nested = tuple(_prefetch_template(p) for p in inner["prefetches"])
+    return _PrefetchTemplate(lookup=spec["lookup"], queryset=qs, nested=nested)
 
 
 def apply_plan(qs: QuerySet, plan: Plan) -> QuerySet:
@@ -258,20 +300,22 @@ def apply_plan(qs: QuerySet, plan: Plan) -> QuerySet:
     prepared: _Prepared | None = plan.prepared
     if plan.passthrough is not None or prepared is None:
         return qs
+    # One clone, then the same Query calls select_related()/only() make.
     clone = qs._chain()
+    query = clone.query
     if prepared.select_related:
-        clone = clone.select_related(*prepared.select_related)
+        query.add_select_related(prepared.select_related)
     if prepared.prefetches:
-        kept = [
+        kept = tuple(
             lookup
             for lookup in clone._prefetch_related_lookups
             if (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup) not in prepared.lookups
-        ]
-        clone = clone.prefetch_related(None).prefetch_related(*kept, *(_prefetch(p) for p in prepared.prefetches))
+        )
+        clone._prefetch_related_lookups = kept + tuple(p.build() for p in prepared.prefetches)
     if prepared.only is not None:
         # The user's deferred fields the template reads are loaded after all.
-        clone.query.clear_deferred_loading()
-        clone = clone.only(*prepared.only)
+        query.clear_deferred_loading()
+        query.add_immediate_loading(prepared.only)
     clone._hints = {**clone._hints, guard.HINT: prepared.tag}
     return clone
 
