@@ -104,8 +104,10 @@ def measure(render: Callable[[], str], runs: int) -> tuple[int, float, str]:
     for _ in range(runs):
         statements = [0]
 
-        def count(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-            statements[0] += 1
+        def count(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any, tally: list[int] = statements
+        ) -> Any:
+            tally[0] += 1
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
@@ -113,11 +115,7 @@ def measure(render: Callable[[], str], runs: int) -> tuple[int, float, str]:
             html = render()
             times.append((time.perf_counter() - start) * 1000)
         counts.append(statements[0])
-    return counts[-1], statements_median(times), html
-
-
-def statements_median(values: list[float]) -> float:
-    return statistics.median(values)
+    return counts[-1], statistics.median(times), html
 
 
 def per_call_us(fn: Callable[[], Any], n: int) -> float:
