@@ -10,6 +10,17 @@ pub mod wire;
 pub use fingerprint::{
     fingerprint, fingerprint_statements, parses, Dialect, Fingerprint, UnknownDialect,
 };
+pub mod access;
+pub mod cache;
+pub mod extract;
+pub mod plan;
+pub mod schema;
+
+pub use access::{AccessNode, Accesses, Origin};
+pub use cache::{CacheStats, PlanCache, PlanKey};
+pub use extract::{extract, ExtractError, Extraction};
+pub use plan::{plan, Plan, PlanError, PrefetchPlan, QuerySetPlan, Shape};
+pub use schema::{SchemaError, SchemaGraph};
 
 /// The crate version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

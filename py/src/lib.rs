@@ -8,6 +8,7 @@ mod errors;
 mod host;
 mod template;
 mod value;
+mod planner;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
@@ -30,5 +31,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.py().get_type::<errors::TemplateUnsupported>(),
     )?;
     m.add("EnginePanic", m.py().get_type::<errors::EnginePanic>())?;
+    m.add_class::<planner::PyPlanner>()?;
+    m.add_class::<planner::PyPlan>()?;
+    m.add_function(wrap_pyfunction!(planner::extract_accesses, m)?)?;
     Ok(())
 }
