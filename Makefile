@@ -39,8 +39,8 @@ demo: develop
 
 rust-checks:
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo test --workspace --all-features
 
 ruff: venv
 	$(VENV)/bin/ruff check py integration

@@ -3,6 +3,14 @@
 //! fingerprints SQL statements for the N+1 audit.
 #![deny(missing_docs)]
 
+mod fingerprint;
+#[cfg(feature = "wire")]
+pub mod wire;
+
+pub use fingerprint::{
+    fingerprint, fingerprint_statements, parses, Dialect, Fingerprint, UnknownDialect,
+};
+
 /// The crate version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

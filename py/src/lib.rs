@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod fingerprint;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
@@ -14,5 +15,6 @@ fn version() -> &'static str {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprint::fingerprint, m)?)?;
     Ok(())
 }

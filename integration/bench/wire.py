@@ -1,0 +1,126 @@
+"""Round-trip latency of a trivial query, direct vs through djust-wire.
+
+Run from the repository root (PostgreSQL on 127.0.0.1:5432, user postgres):
+
+    .venv/bin/python integration/bench/wire.py [--rounds 5000] [--results integration/bench/RESULTS.md]
+
+It builds the release binary with cargo, starts it on free ports, then times
+`SELECT 1` (execute + fetch, psycopg, autocommit) alternately on a direct and
+a proxied connection, so drift on a busy machine hits both alike. It prints
+medians and the ratio; `--results` appends the table to RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[2]
+BINARY = REPO / "target" / "release" / "djust-wire"
+
+
+def build() -> None:
+    subprocess.run(
+        ["cargo", "build", "--release", "-p", "djust-planner", "--features", "wire", "--bin", "djust-wire"],
+        cwd=REPO,
+        check=True,
+    )
+
+
+def round_trip_ns(cur: psycopg.Cursor) -> int:
+    start = time.perf_counter_ns()
+    cur.execute("SELECT 1")
+    cur.fetchone()
+    return time.perf_counter_ns() - start
+
+
+def percentile(samples: list[int], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5432)
+    parser.add_argument("--user", default="postgres")
+    parser.add_argument("--results", type=Path, help="append the table to this markdown file")
+    args = parser.parse_args()
+
+    build()
+    proxy = subprocess.Popen(
+        [str(BINARY), "--listen", "127.0.0.1:0", "--stats", "127.0.0.1:0", "--upstream", f"{args.host}:{args.port}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proxy.stdout is not None
+        ready = json.loads(proxy.stdout.readline())
+        proxy_host, proxy_port = ready["proxy"].rsplit(":", 1)
+        common = {"user": args.user, "dbname": "postgres", "autocommit": True, "sslmode": "disable"}
+        with (
+            psycopg.connect(host=args.host, port=args.port, **common) as direct,
+            psycopg.connect(host=proxy_host, port=int(proxy_port), **common) as proxied,
+        ):
+            cursors = {"direct": direct.cursor(), "proxied": proxied.cursor()}
+            for cur in cursors.values():
+                for _ in range(500):
+                    round_trip_ns(cur)
+            samples: dict[str, list[int]] = {"direct": [], "proxied": []}
+            for i in range(args.rounds):
+                # Alternate which goes first, so neither always follows the other.
+                order = ("direct", "proxied") if i % 2 == 0 else ("proxied", "direct")
+                for name in order:
+                    samples[name].append(round_trip_ns(cursors[name]))
+        counted = read_stats(ready["stats"])["total"]["statements"]
+    finally:
+        proxy.terminate()
+        proxy.wait()
+
+    median = {name: statistics.median(s) / 1000 for name, s in samples.items()}
+    ratio = median["proxied"] / median["direct"]
+    rows = [
+        "| connection | median µs | p90 µs | p99 µs |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {median[name]:.1f} | {percentile(s, 0.9):.1f} | {percentile(s, 0.99):.1f} |"
+            for name, s in samples.items()
+        ),
+    ]
+    summary = f"ratio proxied/direct (median): **{ratio:.2f}x** (target ≤ 1.3x)"
+    print("\n".join(rows))
+    print(summary)
+    print(f"statements counted by the watcher: {counted}")
+    if args.results:
+        write_results(args.results, rows, summary, args.rounds)
+
+
+def read_stats(address: str) -> dict:
+    with urlopen(f"http://{address}/stats") as response:
+        return json.load(response)
+
+
+def write_results(path: Path, rows: list[str], summary: str, rounds: int) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    heading = "## Wire watcher (issue 7)"
+    if heading not in text:
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n`integration/bench/wire.py`: `SELECT 1` round trip (psycopg execute + fetch), direct vs through `djust-wire`.\n"
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    block = "\n".join([f"\n{when}, {rounds} rounds each, {machine}:\n", *rows, "", summary, ""])
+    path.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
