@@ -27,4 +27,6 @@ def load() -> None:
         )
         post.tags.set([tags[i % len(tags)], tags[(i + 1) % len(tags)]])
         for j in range(COMMENTS_PER_POST):
-            Comment.objects.create(post=post, author=authors[(i + j + 1) % len(authors)], body=f"Comment {j + 1} on post {i + 1}")
+            Comment.objects.create(
+                post=post, author=authors[(i + j + 1) % len(authors)], body=f"Comment {j + 1} on post {i + 1}"
+            )

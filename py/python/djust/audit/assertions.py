@@ -48,7 +48,8 @@ def assert_no_n_plus_one(
     page = out[0]
     if page.n_plus_one:
         report = AuditReport(pages=[page], threshold=threshold)
-        raise AssertionError(f"{len(page.n_plus_one)} N+1 quer{'y' if len(page.n_plus_one) == 1 else 'ies'} found:\n\n{report.render_text()}")
+        found = len(page.n_plus_one)
+        raise AssertionError(f"{found} N+1 quer{'y' if found == 1 else 'ies'} found:\n\n{report.render_text()}")
 
 
 @contextmanager

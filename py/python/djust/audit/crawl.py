@@ -244,4 +244,3 @@ def run_template(
 def excluded(url: str, prefixes: Iterable[str]) -> bool:
     """Does ``url`` start with one of ``prefixes`` (with or without the leading /)?"""
     return any(url.lstrip("/").startswith(p.lstrip("/")) for p in prefixes)
-

@@ -18,5 +18,13 @@ def fingerprint(sql: str, vendor: str) -> str:
     """The fingerprint of ``sql`` as ``vendor`` (Django's ``connection.vendor``) speaks it.
 
     Cached: an N+1 runs the same SQL text many times with different parameters.
+    Vendors the normaliser has no dialect for (Oracle, SQL Server...) are read
+    as PostgreSQL, the closest to standard SQL; what it cannot parse is still
+    normalised token by token.
     """
+    if vendor not in _KNOWN_VENDORS:
+        vendor = "postgresql"
     return _native.fingerprint(sql, vendor)
+
+
+_KNOWN_VENDORS = frozenset({"postgresql", "sqlite", "mysql"})

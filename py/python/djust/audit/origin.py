@@ -43,9 +43,7 @@ import djust
 
 #: The template node being rendered by an engine that has no Python frames
 #: (djust's Rust engine): ``(template_name, line)`` or ``None``.
-current_template_origin: ContextVar[tuple[str, int] | None] = ContextVar(
-    "djust_current_template_origin", default=None
-)
+current_template_origin: ContextVar[tuple[str, int] | None] = ContextVar("djust_current_template_origin", default=None)
 
 # How many recorders are active in this context (thread or task).
 _recording: ContextVar[int] = ContextVar("djust_audit_recording", default=0)

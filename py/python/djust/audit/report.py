@@ -2,12 +2,14 @@
 
 Definitions (per page, i.e. per request or per template render):
 
-- statements are grouped by database alias and SQL fingerprint;
+- statements are grouped by database alias, SQL fingerprint and the place
+  that ran them (the template line, or the Python line outside templates);
 - a group of at least ``threshold`` executions whose parameters differ is an
   **N+1**: the same query run once per row of something already loaded;
 - the same SQL with the same parameters run more than once, outside an N+1
-  group, is an **exact duplicate** (an N+1 over rows that share a foreign key
-  repeats parameters too; that is reported once, as the N+1).
+  group, is an **exact duplicate**, wherever it ran from (an N+1 over rows
+  that share a foreign key repeats parameters too; that is reported once, as
+  the N+1).
 
 Bulk statements (``executemany``) are counted but never grouped.
 
@@ -183,9 +185,7 @@ class AuditReport:
             if limits.max_queries is not None and page.queries > limits.max_queries:
                 out.append(f"{page.target}: {page.queries} queries > --max-queries {limits.max_queries}")
             if limits.max_n_plus_one is not None and len(page.n_plus_one) > limits.max_n_plus_one:
-                out.append(
-                    f"{page.target}: {len(page.n_plus_one)} N+1 > --max-n-plus-one {limits.max_n_plus_one}"
-                )
+                out.append(f"{page.target}: {len(page.n_plus_one)} N+1 > --max-n-plus-one {limits.max_n_plus_one}")
         return out
 
     def to_dict(self, limits: Limits | None = None) -> dict[str, Any]:
@@ -217,23 +217,30 @@ def analyse(
     threshold: int = DEFAULT_THRESHOLD,
     fingerprint: Fingerprinter = native_fingerprint,
 ) -> tuple[list[Group], list[Group]]:
-    """The N+1 groups and the exact duplicates among ``statements``."""
-    by_shape: dict[tuple[str, str], list[Statement]] = {}
+    """The N+1 groups and the exact duplicates among ``statements``.
+
+    An N+1 group is one fingerprint run from one place: the template line
+    (or, outside templates, the Python line). Two template lines that load
+    the same table are two N+1s, because each has its own fix.
+    """
+    by_site: dict[tuple[str, str, Any], list[Statement]] = {}
     for st in statements:
         if not st.many:
-            by_shape.setdefault((st.alias, fingerprint(st.sql, st.vendor)), []).append(st)
+            site = st.template or st.python
+            by_site.setdefault((st.alias, fingerprint(st.sql, st.vendor), site), []).append(st)
 
     n_plus_one: list[Group] = []
-    duplicates: list[Group] = []
-    for (alias, fp), group in by_shape.items():
-        exact = Counter((st.sql, st.params_key) for st in group)
-        if len(group) >= threshold and len(exact) >= 2:
-            n_plus_one.append(_group("n_plus_one", fp, alias, group, len(exact)))
+    rest: dict[tuple[str, str, str], list[Statement]] = {}
+    for (alias, fp, _site), group in by_site.items():
+        # Inlined literals differ in the SQL itself, so both count.
+        distinct = len({(st.sql, st.params_key) for st in group})
+        if len(group) >= threshold and distinct >= 2:
+            n_plus_one.append(_group("n_plus_one", fp, alias, group, distinct))
             continue
-        for key, n in exact.items():
-            if n >= 2:
-                same = [st for st in group if (st.sql, st.params_key) == key]
-                duplicates.append(_group("duplicate", fp, alias, same, 1))
+        for st in group:
+            rest.setdefault((alias, fp, st.sql + "\0" + st.params_key), []).append(st)
+
+    duplicates = [_group("duplicate", fp, alias, same, 1) for (alias, fp, _key), same in rest.items() if len(same) >= 2]
     n_plus_one.sort(key=lambda g: -g.count)
     duplicates.sort(key=lambda g: -g.count)
     return n_plus_one, duplicates
@@ -326,7 +333,7 @@ def render_text(report: AuditReport, limits: Limits | None = None) -> str:
     widths = [max(len(r[i]) for r in [header, *rows, total]) for i in range(len(header))]
 
     def fmt(row: tuple[str, ...]) -> str:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
