@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 
 mod convert;
 mod fingerprint;
+mod planner;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
@@ -16,5 +17,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint::fingerprint, m)?)?;
+    m.add_class::<planner::PyPlanner>()?;
+    m.add_class::<planner::PyPlan>()?;
+    m.add_function(wrap_pyfunction!(planner::extract_accesses, m)?)?;
     Ok(())
 }

@@ -14,4 +14,13 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["__version__", "core_version"]
+__all__ = ["__version__", "core_version", "optimize", "plan_for"]
+
+
+def __getattr__(name: str) -> object:
+    # The ORM JIT imports Django's ORM; load it on first use so `import djust` stays light.
+    if name in {"optimize", "plan_for"}:
+        import djust.optimize as module  # noqa: PLC0415
+
+        return module if name == "optimize" else module.plan_for
+    raise AttributeError(f"module 'djust' has no attribute {name!r}")
