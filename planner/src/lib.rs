@@ -3,7 +3,12 @@
 //! fingerprints SQL statements for the N+1 audit.
 #![deny(missing_docs)]
 
+pub mod access;
+pub mod cache;
+pub mod extract;
 mod fingerprint;
+pub mod plan;
+pub mod schema;
 #[cfg(feature = "wire")]
 pub mod wire;
 

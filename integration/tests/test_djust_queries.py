@@ -1,0 +1,263 @@
+"""`manage.py djust_queries` and the pytest helpers against real PostgreSQL.
+
+The auditapp pages are known: /audit/posts/ has four N+1s (one per template
+line of auditapp/_post.html that walks a relation), /audit/posts/optimised/
+renders the same template with none.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client, override_settings
+
+import auditapp
+from auditapp.data import COMMENTS_PER_POST, load
+from auditapp.models import Post
+from djust.audit import Recorder
+from djust.testing import assert_max_queries, assert_no_n_plus_one
+
+from .services import require_postgres
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+INTEGRATION_DIR = Path(__file__).resolve().parent.parent
+
+
+def line_of(template: str, needle: str) -> int:
+    """The 1-based line of ``template`` containing ``needle`` (exactly one)."""
+    source = (Path(auditapp.__file__).parent / "templates" / template).read_text()
+    [line] = [n for n, text in enumerate(source.splitlines(), 1) if needle in text]
+    return line
+
+
+def audit(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("djust_queries", *args, "--format", "json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def n_plus_ones(page: dict) -> dict[str, int]:
+    return {f"{g['template_origin']['template']}:{g['template_origin']['line']}": g["count"] for g in page["n_plus_one"]}
+
+
+@pytest.fixture(autouse=True)
+def data():
+    require_postgres()
+    load()
+
+
+def published() -> int:
+    return Post.objects.filter(published=True).count()
+
+
+def test_every_n_plus_one_on_the_unoptimised_page_with_its_template_line():
+    [page] = audit("--url", "/audit/posts/", "--no-fixes")["pages"]
+    row = "auditapp/_post.html"
+    posts = published()
+    assert n_plus_ones(page) == {
+        f"{row}:{line_of(row, '{{ post.author.name }}')}": posts,
+        f"{row}:{line_of(row, 'post.tags.all')}": posts,
+        f"{row}:{line_of(row, 'post.comments.all')}": posts,
+        f"{row}:{line_of(row, '{{ comment.author.name }}')}": posts * COMMENTS_PER_POST,
+    }
+    assert page["status"] == 200
+    assert page["queries"] == 1 + posts * (3 + COMMENTS_PER_POST)
+    author = next(g for g in page["n_plus_one"] if g["template_origin"]["line"] == line_of(row, "post.author.name"))
+    assert author["example"]["sql"].startswith('SELECT "auditapp_author"."id"')
+    assert author["fingerprint"].endswith("WHERE auditapp_author.id = ? LIMIT ?")
+    assert author["python_origin"]["file"].endswith("auditapp/views.py")
+    assert author["python_origin"]["function"] == "posts"
+    assert author["template_origin"]["file"].endswith("auditapp/templates/auditapp/_post.html")
+    assert page["duplicates"] == []
+
+
+def test_zero_on_the_optimised_page():
+    report = audit("--url", "/audit/posts/optimised/")
+    [page] = report["pages"]
+    assert (page["status"], page["queries"], page["n_plus_one"], page["duplicates"]) == (200, 3, [], [])
+    assert report["totals"]["n_plus_one"] == 0
+
+
+def test_exact_duplicates_are_reported_apart():
+    [page] = audit("--url", "/audit/counts/")["pages"]
+    assert page["n_plus_one"] == []
+    [dup] = page["duplicates"]
+    assert dup["count"] == 2 and dup["distinct_params"] == 1
+    assert [(o["line"], o["count"]) for o in dup["template_origins"]] == [
+        (line_of("auditapp/counts.html", "posts.count }} posts"), 1),
+        (line_of("auditapp/counts.html", "Showing"), 1),
+    ]
+
+
+def test_a_route_with_arguments_via_url_and_the_settings_hook():
+    pk = Post.objects.order_by("pk").first().pk
+    detail = "auditapp/post_detail.html"
+    expected = {f"{detail}:{line_of(detail, 'comment.author.name')}": COMMENTS_PER_POST}
+    [page] = audit("--url", f"/audit/posts/{pk}/")["pages"]
+    assert n_plus_ones(page) == expected
+
+    def urls():
+        return [f"/audit/posts/{pk}/"]
+
+    with override_settings(DJUST_AUDIT_URLS=urls, DJUST_AUDIT_EXCLUDE=["admin/", "/audit/broken/"]):
+        report = audit()
+    pages = {p["target"]: p for p in report["pages"]}
+    assert set(pages) == {
+        "/audit/posts/",
+        "/audit/posts/optimised/",
+        "/audit/mine/",
+        "/audit/counts/",
+        f"/audit/posts/{pk}/",
+    }
+    assert n_plus_ones(pages[f"/audit/posts/{pk}/"]) == expected
+    assert report["skipped"] == [{"route": "audit/posts/<int:pk>/", "reason": "needs arguments"}]
+
+
+def test_the_crawl_finds_routes_without_arguments():
+    report = audit("--exclude", "/audit/broken/")
+    targets = [p["target"] for p in report["pages"]]
+    assert {"/audit/posts/", "/audit/posts/optimised/", "/audit/mine/", "/audit/counts/", "/admin/"} <= set(targets)
+    assert "/audit/broken/" not in targets
+    assert {"route": "audit/posts/<int:pk>/", "reason": "needs arguments"} in report["skipped"]
+    assert any(s["route"].startswith("admin/") for s in report["skipped"])  # admin's object pages
+
+
+def test_user_renders_as_that_user():
+    [anonymous] = audit("--url", "/audit/mine/")["pages"]
+    assert anonymous["status"] == 302 and anonymous["n_plus_one"] == []
+    [ada] = audit("--url", "/audit/mine/", "--user", "ada")["pages"]
+    assert ada["status"] == 200
+    mine = "auditapp/mine.html"
+    assert n_plus_ones(ada) == {f"{mine}:{line_of(mine, 'post.tags.all')}": 2}
+
+
+def test_template_mode():
+    row = "auditapp/_post.html"
+    [page] = audit("--template", "auditapp/posts.html", "--var", "posts=auditapp.Post:published=true", "--no-fixes")[
+        "pages"
+    ]
+    assert page["kind"] == "template" and page["target"] == "auditapp/posts.html"
+    assert n_plus_ones(page)[f"{row}:{line_of(row, 'post.tags.all')}"] == published()
+    [one] = audit("--template", "auditapp/posts.html", "--var", "posts=auditapp.Post:pk=0", "--no-fixes")["pages"]
+    assert (one["queries"], one["n_plus_one"]) == (1, [])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--template", "auditapp/posts.html", "--var", "posts=auditapp.Nope"],
+        ["--template", "auditapp/posts.html", "--var", "posts=auditapp.Post:nofield=1"],
+        ["--template", "auditapp/missing.html"],
+        ["--var", "posts=auditapp.Post"],
+        ["--url", "/audit/posts/", "--user", "nobody"],
+    ],
+)
+def test_bad_arguments_exit_2(args):
+    with pytest.raises(CommandError) as caught:
+        call_command("djust_queries", *args, stdout=io.StringIO())
+    assert caught.value.returncode == 2
+
+
+def fail_code(*args: str) -> int:
+    try:
+        call_command("djust_queries", *args, "--no-fixes", stdout=io.StringIO())
+    except CommandError as exc:
+        return exc.returncode
+    return 0
+
+
+def test_fail_exit_codes():
+    assert fail_code("--url", "/audit/posts/", "--fail") == 1
+    assert fail_code("--url", "/audit/posts/") == 0  # reporting only
+    assert fail_code("--url", "/audit/posts/", "--fail", "--max-n-plus-one", "4") == 0
+    assert fail_code("--url", "/audit/posts/", "--fail", "--max-n-plus-one", "3") == 1
+    assert fail_code("--url", "/audit/posts/optimised/", "--fail") == 0
+    assert fail_code("--url", "/audit/posts/optimised/", "--fail", "--max-queries", "3") == 0
+    assert fail_code("--url", "/audit/posts/optimised/", "--fail", "--max-queries", "2") == 1
+    assert fail_code("--url", "/audit/broken/", "--fail") == 3
+    assert fail_code("--url", "/audit/broken/") == 0
+
+
+def test_text_report_and_failures():
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("djust_queries", "--url", "/audit/posts/", "--url", "/audit/posts/optimised/", "--fail", stdout=out)
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert lines[0].split() == ["page", "status", "queries", "time", "ms", "N+1", "dup"]
+    assert lines[2].split()[:5] == ["/audit/posts/", "200", str(1 + published() * 5), lines[2].split()[3], "4"]
+    assert lines[3].split()[:3] == ["/audit/posts/optimised/", "200", "3"]
+    assert f"    template: auditapp/_post.html:{line_of('auditapp/_post.html', 'post.author.name')}" in lines
+    assert "  /audit/posts/: 4 N+1 > --max-n-plus-one 0" in lines
+
+
+def test_command_exit_codes_as_a_process(django_db_blocker):
+    """The CI gate as CI runs it: a separate process, its exit status, its output."""
+    require_postgres()
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "testproject.settings"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(INTEGRATION_DIR), env.get("PYTHONPATH")]))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "django", "djust_queries", *args, "--no-fixes"]
+        return subprocess.run(command, env=env, cwd=INTEGRATION_DIR, capture_output=True, text=True, check=False)
+
+    bad = run("--url", "/audit/posts/", "--fail")
+    assert bad.returncode == 1, bad.stderr
+    assert "4 N+1 > --max-n-plus-one 0" in bad.stdout
+    assert "limit(s) exceeded" in bad.stderr
+    good = run("--url", "/audit/posts/optimised/", "--fail", "--format", "json")
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["totals"]["n_plus_one"] == 0
+    assert run("--url", "/audit/posts/", "--user", "nobody").returncode == 2
+
+
+test_command_exit_codes_as_a_process = pytest.mark.django_db(transaction=True)(test_command_exit_codes_as_a_process)
+
+
+def test_assert_no_n_plus_one():
+    client = Client()
+    with assert_no_n_plus_one() as recorder:
+        client.get("/audit/posts/optimised/")
+    assert len(recorder.statements) == 3
+
+    with pytest.raises(AssertionError) as caught:
+        with assert_no_n_plus_one():
+            client.get("/audit/posts/")
+    message = str(caught.value)
+    assert message.startswith("4 N+1 queries found:")
+    assert f"template: auditapp/_post.html:{line_of('auditapp/_post.html', 'post.author.name')}" in message
+    assert "block at test_djust_queries.py:" in message
+
+
+def test_assert_max_queries():
+    client = Client()
+    with assert_max_queries(3):
+        client.get("/audit/posts/optimised/")
+    with pytest.raises(AssertionError) as caught:
+        with assert_max_queries(2):
+            client.get("/audit/posts/optimised/")
+    assert str(caught.value).startswith("3 queries, more than 2:")
+    with pytest.raises(AssertionError) as caught:
+        with assert_max_queries(10):
+            client.get("/audit/posts/")
+    assert "N+1: 10 queries" in str(caught.value)
+
+
+def test_recorder_on_postgresql():
+    with Recorder() as rec:
+        list(Post.objects.filter(title__startswith="Post").order_by("pk")[:2])
+    [st] = rec.statements
+    assert st.vendor == "postgresql" and st.alias == "default"
+    assert st.params == ["Post%", ] or st.params == ["Post%"]
+    assert st.duration > 0
+    assert st.template is None
+    assert st.python.file == __file__ and st.python.function == "test_recorder_on_postgresql"

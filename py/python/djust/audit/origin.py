@@ -1,0 +1,168 @@
+"""Where a SQL statement came from: the template line and the Python frame.
+
+Django's engine is found on the stack: ``Node.render_annotated`` frames carry
+the node (``self``) whose ``origin`` and ``token.lineno`` name the template
+file and line. djust's engine renders in Rust, so there is no Python frame to
+find; the binding reports the node it is evaluating through a hook instead.
+
+The hook for template engines that render outside Python frames
+-----------------------------------------------------------------
+``current_template_origin`` is a :class:`contextvars.ContextVar` holding a
+``(template_name, line)`` tuple or ``None``. An engine that calls into Python
+(attribute lookups, iteration, ``len``, callables) while evaluating a node
+sets it to that node's template name and 1-based line first::
+
+    if djust.audit.origin.recording():           # once per render: cheap
+        token = current_template_origin.set(None)
+        ...
+        current_template_origin.set((template_name, line))  # before each node
+        ...
+        current_template_origin.reset(token)     # when the render ends
+
+Outside an audit ``recording()`` is False and the engine skips all of it, so
+the hook costs nothing in production. Python engines can use
+:func:`template_origin` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from types import FrameType
+
+import asgiref
+import django
+from django.template.base import Node
+
+import djust
+
+#: The template node being rendered by an engine that has no Python frames
+#: (djust's Rust engine): ``(template_name, line)`` or ``None``.
+current_template_origin: ContextVar[tuple[str, int] | None] = ContextVar("djust_current_template_origin", default=None)
+
+# How many recorders are active in this context (thread or task).
+_recording: ContextVar[int] = ContextVar("djust_audit_recording", default=0)
+
+
+@dataclass(frozen=True)
+class TemplateOrigin:
+    """A template line: ``name`` as the loader knows it, ``file`` on disk."""
+
+    name: str
+    line: int
+    file: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.line}"
+
+
+@dataclass(frozen=True)
+class PythonOrigin:
+    """The innermost frame outside Django, djust and the standard library."""
+
+    file: str
+    line: int
+    function: str
+
+    def __str__(self) -> str:
+        return f"{_relative(self.file)}:{self.line} in {self.function}"
+
+
+def recording() -> bool:
+    """Is a statement recorder active here? Engines check it once per render."""
+    return _recording.get() > 0
+
+
+@contextmanager
+def recording_scope() -> Iterator[None]:
+    """Mark this context as recording (used by the recorder)."""
+    token = _recording.set(_recording.get() + 1)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
+
+
+@contextmanager
+def template_origin(name: str, line: int) -> Iterator[None]:
+    """Report ``name:line`` as the template origin of statements run inside."""
+    token = current_template_origin.set((name, line))
+    try:
+        yield
+    finally:
+        current_template_origin.reset(token)
+
+
+def _package_dir(module: object) -> str:
+    return os.path.dirname(os.path.abspath(module.__file__)) + os.sep  # type: ignore[attr-defined]
+
+
+# Frames under these directories are framework, not the user's code.
+_FRAMEWORK_DIRS: tuple[str, ...] = tuple(
+    {
+        _package_dir(django),
+        _package_dir(djust),
+        _package_dir(asgiref),
+        os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
+        os.path.abspath(sysconfig.get_paths()["platstdlib"]) + os.sep,
+    }
+)
+
+_RENDER_ANNOTATED = Node.render_annotated.__code__
+
+
+def _is_framework(filename: str) -> bool:
+    if filename.startswith("<"):  # <frozen ...>, <string>
+        return True
+    return os.path.abspath(filename).startswith(_FRAMEWORK_DIRS)
+
+
+def _node_origin(frame: FrameType) -> TemplateOrigin | None:
+    node = frame.f_locals.get("self")
+    origin = getattr(node, "origin", None)
+    token = getattr(node, "token", None)
+    if origin is None or token is None or token.lineno is None:
+        return None
+    file = origin.name
+    name = origin.template_name or file
+    return TemplateOrigin(name=str(name), line=int(token.lineno), file=str(file))
+
+
+def find_origins(frame: FrameType | None) -> tuple[TemplateOrigin | None, PythonOrigin | None]:
+    """The innermost template node and the innermost user frame above ``frame``.
+
+    Django template nodes are read from the stack; when none is rendering, the
+    engine hook :data:`current_template_origin` answers.
+    """
+    template: TemplateOrigin | None = None
+    python: PythonOrigin | None = None
+    while frame is not None and (template is None or python is None):
+        code = frame.f_code
+        if template is None and code is _RENDER_ANNOTATED:
+            template = _node_origin(frame)
+        if python is None and not _is_framework(code.co_filename):
+            python = PythonOrigin(file=code.co_filename, line=frame.f_lineno, function=code.co_name)
+        frame = frame.f_back
+    if template is None:
+        hooked = current_template_origin.get()
+        if hooked is not None:
+            template = TemplateOrigin(name=str(hooked[0]), line=int(hooked[1]))
+    return template, python
+
+
+def caller_frame(depth: int = 1) -> FrameType:
+    """The frame ``depth`` levels above the caller of this function."""
+    return sys._getframe(depth + 1)
+
+
+def _relative(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith(".." + os.sep + "..") else rel

@@ -1,0 +1,9 @@
+"""Test helpers for projects using djust.
+
+- :func:`assert_no_n_plus_one` and :func:`assert_max_queries`: the N+1 audit
+  as context managers (implemented in :mod:`djust.audit.assertions`).
+"""
+
+from djust.audit.assertions import assert_max_queries, assert_no_n_plus_one
+
+__all__ = ["assert_max_queries", "assert_no_n_plus_one"]
