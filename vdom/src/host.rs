@@ -131,6 +131,61 @@ pub trait Host: Send + Sync {
     fn static_url(&self, path: &str) -> Result<String> {
         Ok(format!("/static/{path}"))
     }
+
+    // The methods below were added by the template engine (additive, all
+    // defaulted): the i18n, tz and static tags need them.
+
+    /// `STATIC_URL` for `{% get_static_prefix %}`.
+    fn static_prefix(&self) -> String {
+        "/static/".to_owned()
+    }
+
+    /// `MEDIA_URL` for `{% get_media_prefix %}`.
+    fn media_prefix(&self) -> String {
+        String::new()
+    }
+
+    /// `settings.LANGUAGES` with translated names, for
+    /// `{% get_available_languages %}`.
+    fn available_languages(&self) -> Vec<(String, String)> {
+        vec![("en".to_owned(), self.gettext("English"))]
+    }
+
+    /// `translation.get_language_info(code)`: a map with `bidi`, `code`,
+    /// `name`, `name_local`, `name_translated`.
+    fn language_info(&self, code: &str) -> Result<Value> {
+        if code == "en" || code == "en-us" {
+            let mut map = crate::value::Map::new();
+            map.insert("bidi".into(), Value::Bool(false));
+            map.insert("code".into(), Value::from(code));
+            let name = "English";
+            map.insert("name".into(), Value::from(name));
+            map.insert("name_local".into(), Value::from(name));
+            map.insert("name_translated".into(), Value::from(self.gettext(name)));
+            return Ok(Value::Map(std::sync::Arc::new(map)));
+        }
+        Err(Error::render(format!("Unknown language code {code}.")))
+    }
+
+    /// `timezone.get_current_timezone_name()`.
+    fn timezone_name(&self) -> String {
+        "UTC".to_owned()
+    }
+
+    /// Run `body` with `code` as the active language (`{% language %}`,
+    /// Django's `translation.override`). The engine also reports `code`
+    /// from [`Host::language`] inside; the default just runs `body`.
+    fn with_language(&self, _code: &str, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        body()
+    }
+
+    /// Run `body` with `zone` (a name, a host tzinfo object or `None`) as
+    /// the current time zone (`{% timezone %}`, `timezone.override`). The
+    /// engine also passes a zone name to [`Host::localtime`] inside; the
+    /// default just runs `body`.
+    fn with_timezone(&self, _zone: &Value, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        body()
+    }
 }
 
 /// Django's defaults for `en-us` and `UTC`, with no URLconf and no clock.
