@@ -153,7 +153,7 @@ pub trait Host: Send + Sync {
 
     /// `translation.get_language_info(code)`: a map with `bidi`, `code`,
     /// `name`, `name_local`, `name_translated`.
-    fn language_info(&self, code: &str) -> Result<Value> {
+    fn language_info_map(&self, code: &str) -> Result<Value> {
         if code == "en" || code == "en-us" {
             let mut map = crate::value::Map::new();
             map.insert("bidi".into(), Value::Bool(false));

@@ -78,8 +78,8 @@ impl Host for Overlay<'_> {
     fn available_languages(&self) -> Vec<(String, String)> {
         self.inner.available_languages()
     }
-    fn language_info(&self, code: &str) -> Result<Value> {
-        self.inner.language_info(code)
+    fn language_info_map(&self, code: &str) -> Result<Value> {
+        self.inner.language_info_map(code)
     }
     fn timezone_name(&self) -> String {
         match &self.zone {

@@ -324,7 +324,7 @@ impl Renderer<'_> {
                     ),
                     I18nGet::LanguageInfo(e, n) => {
                         let code = self.resolve_expr(e, ctx, host, false)?;
-                        (n, host.language_info(&text_of(&code)?)?)
+                        (n, host.language_info_map(&text_of(&code)?)?)
                     }
                     I18nGet::LanguageInfoList(e, n) => {
                         let langs = self.resolve_expr(e, ctx, host, false)?;
@@ -337,7 +337,7 @@ impl Renderer<'_> {
                             } else {
                                 text_of(&lang)?
                             };
-                            infos.push(host.language_info(&code)?);
+                            infos.push(host.language_info_map(&code)?);
                         }
                         (n, Value::list(infos))
                     }
