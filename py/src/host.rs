@@ -375,7 +375,7 @@ impl Host for DjangoHost {
         })
     }
 
-    fn language_info(&self, code: &str) -> Result<Value> {
+    fn language_info_map(&self, code: &str) -> Result<Value> {
         Python::attach(|py| {
             let d = django(py).map_err(host_error)?;
             match d.get_language_info.bind(py).call1((code,)) {

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod convert;
 mod errors;
 mod host;
+mod live;
 mod template;
 mod value;
 
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
     m.add_class::<template::PyEnvironment>()?;
     m.add_class::<template::PyTemplate>()?;
+    m.add_class::<live::PyLiveTemplate>()?;
     m.add_function(wrap_pyfunction!(template::resolve_variable, m)?)?;
     m.add_function(wrap_pyfunction!(template::value_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(template::host_call, m)?)?;
