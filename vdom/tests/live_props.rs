@@ -323,3 +323,42 @@ fn dashboard_row_change_is_one_small_op() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn a_failed_update_names_the_line_and_keeps_the_state() {
+    let env = env();
+    let t = env
+        .from_named_string(
+            "page.html",
+            "<p>{{ a }}</p>\n<ul>{% for x in items %}<li>{{ x }}</li>{% endfor %}</ul>",
+        )
+        .unwrap();
+    let mut live = LiveTemplate::new(&t).unwrap();
+    let ok = |a: &str, items: Value| {
+        let mut m = Map::new();
+        m.insert("a".into(), Value::from(a));
+        m.insert("items".into(), items);
+        Value::Map(Arc::new(m))
+    };
+    let first = live
+        .mount(ok("1", Value::list(vec![Value::Int(1)])), &DefaultHost)
+        .unwrap();
+    let err = live
+        .update(ok("2", Value::Int(5)), &DefaultHost, Some(&["a", "items"]))
+        .unwrap_err();
+    assert!(err.detail().contains("not iterable"), "{err}");
+    assert_eq!(err.template(), Some("page.html"));
+    assert_eq!(err.span().map(|s| s.line), Some(2));
+    assert_eq!(live.html().as_deref(), Some(first.as_str()));
+    let p = live
+        .update(
+            ok("3", Value::list(vec![Value::Int(1)])),
+            &DefaultHost,
+            Some(&["a"]),
+        )
+        .unwrap();
+    assert_eq!(
+        p.as_deref(),
+        Some(r#"{"v":1,"d":[{"o":"s","p":[0],"v":"3"}]}"#)
+    );
+}
