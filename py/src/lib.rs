@@ -6,6 +6,7 @@ mod convert;
 mod fingerprint;
 mod errors;
 mod host;
+mod live;
 mod template;
 mod value;
 mod planner;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fingerprint::fingerprint, m)?)?;
     m.add_class::<template::PyEnvironment>()?;
     m.add_class::<template::PyTemplate>()?;
+    m.add_class::<live::PyLiveTemplate>()?;
     m.add_function(wrap_pyfunction!(template::resolve_variable, m)?)?;
     m.add_function(wrap_pyfunction!(template::value_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(template::host_call, m)?)?;

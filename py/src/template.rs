@@ -351,10 +351,10 @@ impl PyEnvironment {
 /// A compiled template (`djust._native.Template`).
 #[pyclass(frozen, module = "djust._native", name = "Template")]
 pub struct PyTemplate {
-    template: Arc<Template>,
+    pub(crate) template: Arc<Template>,
     /// Templates read their environment (libraries, loader) through a weak
     /// reference while rendering: this keeps it alive as long as the template.
-    _env: Environment,
+    pub(crate) _env: Environment,
 }
 
 #[pymethods]

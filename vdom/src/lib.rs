@@ -15,6 +15,7 @@ mod expr;
 pub mod filters;
 pub mod host;
 pub mod lexer;
+pub mod live;
 mod lorem;
 mod parser;
 pub mod render;

@@ -8,13 +8,14 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 
 from djust._native import version as core_version
+from djust.live import LiveTemplate
 
 try:
     __version__ = _dist_version("djust")
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["__version__", "core_version", "optimize", "plan_for"]
+__all__ = ["LiveTemplate", "__version__", "core_version", "optimize", "plan_for"]
 
 
 def __getattr__(name: str) -> object:

@@ -28,7 +28,7 @@ pub(crate) use overlay::Overlay;
 pub const MAX_RENDER_DEPTH: usize = 256;
 
 /// Where the nodes being rendered come from (for error locations).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Tpl {
     name: Option<Arc<str>>,
     origin: Option<Arc<str>>,
@@ -36,7 +36,7 @@ pub(crate) struct Tpl {
 }
 
 impl Tpl {
-    fn of(t: &Template) -> Tpl {
+    pub(crate) fn of(t: &Template) -> Tpl {
         Tpl {
             name: t.name_arc().cloned(),
             origin: t.origin_arc().cloned(),
@@ -131,7 +131,7 @@ fn does_not_exist(text: &str) -> Error {
     Error::render(format!("Failed lookup for key [{text}]"))
 }
 
-fn is_does_not_exist(e: &Error) -> bool {
+pub(crate) fn is_does_not_exist(e: &Error) -> bool {
     e.kind() == ErrorKind::Render && e.detail().starts_with("Failed lookup for key [")
 }
 
@@ -141,6 +141,28 @@ fn double_percent(s: &str) -> String {
 }
 
 impl<'e> Renderer<'e> {
+    /// A renderer for `template` (the live evaluator renders slot by slot
+    /// with one of these).
+    pub(crate) fn new(env: &'e Arc<EnvInner>, template: &Template) -> Self {
+        Renderer {
+            env,
+            frames: vec![Frame::default()],
+            depth: 0,
+            includes: 0,
+            tpl: Tpl::of(template),
+        }
+    }
+
+    /// Swap the template errors are attributed to; returns the previous one.
+    pub(crate) fn swap_tpl(&mut self, tpl: Tpl) -> Tpl {
+        std::mem::replace(&mut self.tpl, tpl)
+    }
+
+    /// Attach the current template and `span` to an error.
+    pub(crate) fn locate(&self, e: Error, span: crate::error::Span) -> Error {
+        e.at(self.tpl.name.as_ref(), span, Some(&self.tpl.source))
+    }
+
     fn frame(&mut self) -> &mut Frame {
         if self.frames.is_empty() {
             self.frames.push(Frame::default());
@@ -684,7 +706,12 @@ impl<'e> Renderer<'e> {
     }
 
     /// Evaluate an `{% if %}` condition (Django's smartif `eval`).
-    fn eval_cond(&mut self, c: &Cond, ctx: &mut Context<'_>, host: &dyn Host) -> Result<Value> {
+    pub(crate) fn eval_cond(
+        &mut self,
+        c: &Cond,
+        ctx: &mut Context<'_>,
+        host: &dyn Host,
+    ) -> Result<Value> {
         Ok(match c {
             Cond::Value(e) => self.resolve_expr(e, ctx, host, true)?,
             Cond::Not(x) => Value::Bool(match self.eval_cond(x, ctx, host) {
@@ -834,7 +861,7 @@ fn type_error() -> Error {
 }
 
 /// Python's type name for error messages.
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Undefined | Value::None => "NoneType",
         Value::Bool(_) => "bool",
