@@ -9,9 +9,23 @@ from importlib.metadata import version as _dist_version
 
 from djust._native import version as core_version
 
+from typing import Any
+
+from djust.decorators import event_handler
+
 try:
     __version__ = _dist_version("djust")
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["__version__", "core_version"]
+__all__ = ["LiveView", "__version__", "core_version", "event_handler"]
+
+
+def __getattr__(name: str) -> Any:
+    # LiveView imports Django's views and auth, which need the app registry:
+    # load it on first use so `import djust` works while Django sets up.
+    if name == "LiveView":
+        from djust.liveview import LiveView
+
+        return LiveView
+    raise AttributeError(f"module 'djust' has no attribute {name!r}")
