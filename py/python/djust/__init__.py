@@ -6,11 +6,9 @@ The public names live here; the implementation is in submodules and in the
 
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
-
-from djust._native import version as core_version
-
 from typing import Any
 
+from djust._native import version as core_version
 from djust.decorators import event_handler
 
 try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.templatetags.static import static
@@ -98,6 +97,8 @@ class LiveView(View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         """Server-render the page with the join token; the client connects from there."""
         if self.login_required and not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
             return redirect_to_login(request.get_full_path())
         self.mount(request, **kwargs)
         for kind, data in self._djust_outbox:
