@@ -3,6 +3,16 @@
 //! fingerprints SQL statements for the N+1 audit.
 #![deny(missing_docs)]
 
+pub mod access;
+pub mod cache;
+pub mod plan;
+pub mod schema;
+
+pub use access::{AccessNode, Accesses, Origin};
+pub use cache::{CacheStats, PlanCache, PlanKey};
+pub use plan::{plan, Plan, PlanError, PrefetchPlan, QuerySetPlan, Shape};
+pub use schema::{SchemaError, SchemaGraph};
+
 /// The crate version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

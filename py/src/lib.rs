@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod planner;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
@@ -14,5 +15,7 @@ fn version() -> &'static str {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
+    m.add_class::<planner::PyPlanner>()?;
+    m.add_class::<planner::PyPlan>()?;
     Ok(())
 }

@@ -16,14 +16,19 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["LiveView", "__version__", "core_version", "event_handler"]
+__all__ = ["LiveView", "__version__", "core_version", "event_handler", "optimize", "plan_for"]
 
 
 def __getattr__(name: str) -> Any:
-    # LiveView imports Django's views and auth, which need the app registry:
-    # load it on first use so `import djust` works while Django sets up.
+    # LiveView imports Django's views and auth, and the ORM JIT imports Django's
+    # ORM: both need the app registry, so load them on first use and keep
+    # `import djust` light while Django sets up.
     if name == "LiveView":
         from djust.liveview import LiveView
 
         return LiveView
+    if name in {"optimize", "plan_for"}:
+        import djust.optimize as module  # noqa: PLC0415
+
+        return module if name == "optimize" else module.plan_for
     raise AttributeError(f"module 'djust' has no attribute {name!r}")
