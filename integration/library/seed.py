@@ -27,9 +27,7 @@ def seed(books: int = 24) -> None:
     )
     # Every other author has a profile (reverse one-to-one may be missing).
     Profile.objects.bulk_create(
-        Profile(author=a, website=f"https://example.invalid/{a.pk}", followers=a.pk * 13)
-        for a in authors
-        if a.pk % 2
+        Profile(author=a, website=f"https://example.invalid/{a.pk}", followers=a.pk * 13) for a in authors if a.pk % 2
     )
     publishers = Publisher.objects.bulk_create(
         Publisher(name=f"{WORDS[i].title()} Press", country=countries[i] if i % 3 else None, founded=1900 + i * 7)
@@ -57,9 +55,7 @@ def seed(books: int = 24) -> None:
     )
     through = Book.tags.through
     through.objects.bulk_create(
-        through(book_id=b.pk, tag_id=tags[(i + k) % len(tags)].pk)
-        for i, b in enumerate(created)
-        for k in range(i % 4)
+        through(book_id=b.pk, tag_id=tags[(i + k) % len(tags)].pk) for i, b in enumerate(created) for k in range(i % 4)
     )
     Review.objects.bulk_create(
         Review(book=b, reader=readers[(i * 3 + k) % len(readers)], rating=1 + (i + k) % 5, body=f"Review {k} " * 15)

@@ -12,6 +12,7 @@ import decimal
 import inspect
 import types
 import typing
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -101,6 +102,17 @@ def _form_data(value: Any) -> Any:
     return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in value.items()})
 
 
+@lru_cache(maxsize=4096)
+def _introspect(func: Any) -> tuple[inspect.Signature, dict[str, Any]]:
+    # Signatures and hints do not change at run time: read them once per function.
+    signature = inspect.signature(func)
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:  # unresolvable forward references: fall back to raw values
+        hints = {}
+    return signature, hints
+
+
 def bind_arguments(func: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Build the keyword arguments for ``func`` from an event's parameters.
 
@@ -108,16 +120,13 @@ def bind_arguments(func: Any, params: dict[str, Any]) -> dict[str, Any]:
     e.g. every ``dj-value-*``); a missing parameter without a default is an error.
     A ``**kwargs`` handler receives the remaining parameters uncoerced.
     """
-    signature = inspect.signature(func)
-    try:
-        hints = typing.get_type_hints(func)
-    except Exception:  # unresolvable forward references: fall back to raw values
-        hints = {}
+    bound = hasattr(func, "__func__")
+    signature, hints = _introspect(func.__func__ if bound else func)
     kwargs: dict[str, Any] = {}
     accepts_rest = False
-    for pname, param in signature.parameters.items():
-        if pname == "self":
-            continue
+    for index, (pname, param) in enumerate(signature.parameters.items()):
+        if bound and index == 0:
+            continue  # self
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             accepts_rest = True
             continue

@@ -8,6 +8,7 @@ the wire, whatever name a client sends.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,8 +33,9 @@ def event_handler(func: F | None = None, *, name: str | None = None) -> Any:
     return mark
 
 
+@lru_cache(maxsize=1024)
 def handler_names(cls: type) -> dict[str, str]:
-    """Map each published event name of ``cls`` to its method name (MRO-aware)."""
+    """Map each published event name of ``cls`` to its method name (MRO-aware; cached per class)."""
     found: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         for attr, value in vars(klass).items():

@@ -10,6 +10,7 @@ renderer.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from django.template import engines, loader
@@ -20,12 +21,19 @@ def fingerprint(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=256)
+def _inline(source: str) -> Any:
+    # One compiled template per source, shared by every connection's view:
+    # compiling per instance would cost each connection a template's memory.
+    return engines.all()[0].from_string(source)
+
+
 class ViewRenderer:
     """Renders one LiveView instance's template and remembers the last output."""
 
     def __init__(self, template_name: str | None, template_source: str | None) -> None:
         if template_source is not None:
-            self._template = engines.all()[0].from_string(template_source)
+            self._template = _inline(template_source)
         elif template_name:
             self._template = loader.get_template(template_name)
         else:

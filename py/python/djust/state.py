@@ -54,7 +54,9 @@ class Snapshot:
         self._shallow = {k: copy.copy(v) for k, v in self._state.items() if isinstance(v, _CONTAINERS)}
         self._deep: dict[str, Any] = {}
         for name, value in self._instance.items():
-            if isinstance(value, _IMMUTABLE):
+            # Framework plumbing (the request, the renderer, the outbox) is not
+            # state and is never changed by a handler: restore it by reference.
+            if isinstance(value, _IMMUTABLE) or name in framework or name.startswith("_djust"):
                 continue
             try:
                 self._deep[name] = copy.deepcopy(value)
