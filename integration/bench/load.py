@@ -60,13 +60,8 @@ def start_server(port: int, db: Path, ws: str) -> subprocess.Popen:
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"], cwd=INTEGRATION, env=env, check=True
     )
-    cmd = os.environ.get("DJUST_LOAD_SERVER", "").split() or [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "browser.asgi:application",
-    ]
-    cmd = cmd + ["--port", str(port), "--ws", ws, "--log-level", "warning", "--backlog", "4096"]
+    cmd = [sys.executable, "-m", "uvicorn", "browser.asgi:application", "--port", str(port), "--ws", ws]
+    cmd += ["--log-level", "warning", "--backlog", "4096"]
     proc = subprocess.Popen(cmd, cwd=INTEGRATION, env=env)
     for _ in range(600):
         try:
