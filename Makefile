@@ -53,6 +53,7 @@ services:
 	bash scripts/services.sh
 
 integration: develop services
+	bash scripts/chromium.sh
 	cd integration && DATABASE_URL=$(DATABASE_URL_TEST) ../$(VENV)/bin/pytest -q
 
 # Fail fast, cheapest first: formatting and lints, Rust tests, the extension, Python, then real services.

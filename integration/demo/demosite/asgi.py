@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels.
+"""ASGI entry point: HTTP through Django, WebSocket through Channels (djust's live views).
 
 Served by uvicorn (`make demo`). Static files are served by Django's
 staticfiles handler, as `runserver` would in development.
@@ -8,16 +8,12 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demosite.settings")
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
+# Django is set up before the live routing imports views and auth.
 django_asgi = get_asgi_application()
 
-application = ProtocolTypeRouter(
-    {
-        "http": ASGIStaticFilesHandler(django_asgi),
-        # Live views register their WebSocket routes here (LiveView runtime issue).
-        "websocket": URLRouter([]),
-    }
-)
+from djust.routing import live_application  # noqa: E402
+
+application = live_application(http_app=ASGIStaticFilesHandler(django_asgi))

@@ -3,5 +3,5 @@ from django.urls import path
 from books import views
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.Library.as_view(), name="index"),
 ]

@@ -1,0 +1,123 @@
+"""Live views exercised by the browser tests; each one is as small as its test."""
+
+from django import forms
+
+from djust import LiveView, event_handler
+
+PAGE = "browser/page.html"
+
+
+class Counter(LiveView):
+    page_template_name = PAGE
+    template = """<p id="count">{{ count }}</p>
+<button id="inc" dj-click="inc">+</button>
+<button id="add5" dj-click="add" dj-value-amount="5">+5</button>
+<button id="slow" dj-click="slow" dj-disable-with="Saving...">slow</button>
+<button id="bad" dj-click="explode">bad</button>"""
+
+    def mount(self, request, **kwargs):
+        self.count = 0
+
+    @event_handler
+    def inc(self):
+        self.count += 1
+
+    @event_handler
+    def add(self, amount: int):
+        self.count += amount
+
+    @event_handler
+    def slow(self):
+        import time
+
+        time.sleep(0.3)  # long enough for the test to see the busy state
+        self.count += 100
+
+    @event_handler
+    def explode(self):
+        self.count = -1
+        raise RuntimeError("boom")
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(min_length=3)
+    email = forms.EmailField()
+
+
+class Signup(LiveView):
+    page_template_name = PAGE
+    template = """{% if done %}<p id="done">Welcome {{ name }}</p>{% else %}
+<form id="signup" dj-submit="save" dj-change="validate">
+  <input id="username" name="username" value="{{ form.data.username|default:'' }}">
+  <span id="username-errors">{{ form.errors.username|join:' ' }}</span>
+  <input id="email" name="email" value="{{ form.data.email|default:'' }}">
+  <span id="email-errors">{{ form.errors.email|join:' ' }}</span>
+  <button id="save" type="submit" dj-disable-with="Saving...">Sign up</button>
+</form>{% endif %}"""
+
+    def mount(self, request, **kwargs):
+        self.form = SignupForm()
+        self.done = False
+        self.name = ""
+
+    @event_handler
+    def validate(self, form: SignupForm):
+        form.is_valid()
+        self.form = form
+
+    @event_handler
+    def save(self, form: SignupForm):
+        self.form = form
+        if form.is_valid():
+            self.done = True
+            self.name = form.cleaned_data["username"]
+
+
+class Model(LiveView):
+    page_template_name = PAGE
+    template = """<input id="a" dj-model="a" value="{{ a }}">
+<input id="b" dj-model.lazy="b" value="{{ b }}">
+<input id="c" dj-model="c.debounce-300" value="{{ c }}">
+<p id="out">a={{ a }};b={{ b }};c={{ c }}</p>"""
+
+    def mount(self, request, **kwargs):
+        self.a = self.b = self.c = ""
+
+
+class Focus(LiveView):
+    page_template_name = PAGE
+    template = """<input id="text" dj-model="text" value="{{ text }}">
+<p id="echo">{{ text|upper }}</p><p id="ticks">{{ ticks }}</p>
+<button id="tick" dj-click="tick">tick</button>"""
+
+    def mount(self, request, **kwargs):
+        self.text = ""
+        self.ticks = 0
+
+    @event_handler
+    def tick(self):
+        self.ticks += 1
+
+
+class Hooks(LiveView):
+    page_template_name = PAGE
+    template = """{% if shown %}<div id="probe" dj-hook="Probe" data-n="{{ n }}">n={{ n }}</div>{% endif %}
+<button id="bump" dj-click="bump">bump</button><button id="toggle" dj-click="toggle">toggle</button>
+<p id="n">{{ n }}</p>"""
+
+    def mount(self, request, **kwargs):
+        self.n = 0
+        self.shown = True
+
+    @event_handler
+    def bump(self):
+        self.n += 1
+
+    @event_handler
+    def toggle(self):
+        self.shown = not self.shown
+
+    @event_handler
+    def ping(self, x: int):
+        self.push_event("pong", {"x": x * 2})
+        return {"got": x}

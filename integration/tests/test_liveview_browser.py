@@ -1,0 +1,288 @@
+"""djust.js in a real Chromium against a real uvicorn + Channels server.
+
+The server is a subprocess (so a test can kill and restart it); Playwright
+drives Debian's Chromium (scripts/chromium.sh installs it). Waits are
+Playwright's auto-waiting, with a generous bound so a busy machine is not a
+failure; nothing asserts on elapsed time.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.services import require
+
+INTEGRATION = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 30_000
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """uvicorn serving integration/browser on a fixed port; killable and restartable."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "browser.settings",
+            "DATABASE_URL": f"sqlite:///{tmp / 'browser.sqlite3'}",
+            "PYTHONPATH": str(INTEGRATION),
+        }
+        self.log = tmp / "server.log"
+        self.proc: subprocess.Popen | None = None
+        subprocess.run(
+            [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
+            cwd=INTEGRATION,
+            env=self.env,
+            check=True,
+        )
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "browser.asgi:application"]
+            + ["--port", str(self.port), "--ws", "websockets"],
+            cwd=INTEGRATION,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(600):  # bounded by attempts, not by a clock
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.log.read_text()}")
+            try:
+                urllib.request.urlopen(self.url + "/counter/", timeout=5).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("server never answered")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = Server(tmp_path_factory.mktemp("browser"))
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(shutil.which("chromium") is not None, "Chromium (scripts/chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    yield ctx
+    ctx.close()
+
+
+def open_live(context, server, path):
+    """Open a page and wait until its view joined; record the event frames it sends."""
+    page = context.new_page()
+    page.sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: page.sent.append(json.loads(payload))))
+    page.goto(server.url + path)
+    wait_joined(page)
+    return page
+
+
+def wait_joined(page):
+    page.wait_for_function("() => window.djust && [...window.djust.views.values()].every(v => v.connected)")
+
+
+def model_frames(page, field):
+    return [f for f in page.sent if f.get("name") == "dj:model" and f["value"]["field"] == field]
+
+
+def test_counter_clicks(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    for _ in range(3):
+        page.click("#inc")
+    expect(page.locator("#count")).to_have_text("3")
+    page.click("#add5")
+    expect(page.locator("#count")).to_have_text("8")
+    add = [f for f in page.sent if f.get("name") == "add"]
+    assert add[0]["value"] == {"amount": "5"}
+
+
+def test_busy_feedback_and_disable_with(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    page.click("#slow")
+    expect(page.locator("#slow")).to_have_text("Saving...")
+    expect(page.locator("#slow")).to_have_class("dj-loading")
+    expect(page.locator("#count")).to_have_text("100")
+    expect(page.locator("#slow")).to_have_text("slow")
+
+
+def test_failing_handler_keeps_state_and_connection(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "warning" else None)
+    page.click("#bad")
+    page.wait_for_function("() => true")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("2")
+    assert any("'explode' failed" in e for e in errors)
+    assert not any("boom" in e for e in errors)  # DEBUG is off: no details
+
+
+def test_form_with_server_side_validation(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/signup/")
+    page.fill("#username", "ab")
+    page.press("#username", "Tab")  # change event -> validate
+    expect(page.locator("#username-errors")).to_contain_text("at least 3 characters")
+    page.fill("#email", "nope")
+    page.click("#save")
+    expect(page.locator("#email-errors")).to_contain_text("Enter a valid email address.")
+    assert page.input_value("#username") == "ab"
+    page.fill("#username", "alice")
+    page.fill("#email", "alice@example.com")
+    page.click("#save")
+    expect(page.locator("#done")).to_have_text("Welcome alice")
+
+
+def test_dj_model_default_lazy_and_debounce_frames(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/model/")
+    page.click("#a")
+    page.keyboard.type("abc")
+    expect(page.locator("#out")).to_have_text("a=abc;b=;c=")
+    assert [f["value"]["value"] for f in model_frames(page, "a")] == ["a", "ab", "abc"]
+
+    page.click("#b")
+    page.keyboard.type("xyz")
+    assert model_frames(page, "b") == []  # lazy: nothing while typing
+    page.keyboard.press("Tab")
+    expect(page.locator("#out")).to_have_text("a=abc;b=xyz;c=")
+    assert [f["value"]["value"] for f in model_frames(page, "b")] == ["xyz"]
+
+    page.click("#c")
+    page.keyboard.type("hello", delay=20)  # all keystrokes inside one 300 ms window
+    expect(page.locator("#out")).to_have_text("a=abc;b=xyz;c=hello")
+    assert [f["value"]["value"] for f in model_frames(page, "c")] == ["hello"]
+
+
+def test_focus_and_caret_survive_a_patch(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/focus/")
+    page.click("#text")
+    page.keyboard.type("hello world")
+    expect(page.locator("#echo")).to_have_text("HELLO WORLD")
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+ArrowLeft")  # select the "o" of hello
+    page.keyboard.type("O")  # replaces the selection; a patch follows
+    expect(page.locator("#echo")).to_have_text("HELLO WORLD")
+    expect(page.locator("#text")).to_be_focused()
+    assert page.input_value("#text") == "hellO world"
+    caret = page.evaluate("() => [document.activeElement.selectionStart, document.activeElement.selectionEnd]")
+    assert caret == [5, 5]
+    # A patch caused by someone else (a click via JS, focus stays in the input).
+    page.evaluate("() => document.getElementById('tick').click()")
+    expect(page.locator("#ticks")).to_have_text("1")
+    expect(page.locator("#text")).to_be_focused()
+    assert page.evaluate("() => document.activeElement.selectionStart") == 5
+    page.keyboard.type("!")
+    assert page.input_value("#text") == "hellO! world"
+
+
+def test_two_tabs_on_the_same_view_are_independent(context, server):
+    from playwright.sync_api import expect
+
+    one = open_live(context, server, "/counter/")
+    two = open_live(context, server, "/counter/")
+    one.click("#inc")
+    one.click("#inc")
+    two.click("#add5")
+    expect(one.locator("#count")).to_have_text("2")
+    expect(two.locator("#count")).to_have_text("5")
+
+
+def test_hooks_lifecycle_push_event_and_reply(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/hooks/")
+    page.wait_for_function("() => window.hookLog.includes('pong:42') && window.hookLog.includes('reply:21')")
+    page.click("#bump")
+    expect(page.locator("#n")).to_have_text("1")
+    page.click("#toggle")
+    expect(page.locator("#probe")).to_have_count(0)
+    page.click("#toggle")
+    expect(page.locator("#probe")).to_have_count(1)
+    log = page.evaluate("() => window.hookLog")
+    assert log[0] == "mounted:0"
+    assert "updated:1" in log
+    assert log.index("destroyed:1") < log.index("mounted:1", log.index("destroyed:1"))
+
+
+def test_hooks_and_state_recover_across_a_killed_and_restarted_server(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/model/")
+    page.click("#a")
+    page.keyboard.type("kept")
+    expect(page.locator("#out")).to_have_text("a=kept;b=;c=")
+    hooks_page = open_live(context, server, "/hooks/")
+    hooks_page.wait_for_function("() => window.hookLog.includes('mounted:0')")
+
+    server.kill()
+    hooks_page.wait_for_function("() => window.hookLog.includes('disconnected:0')")
+    page.wait_for_function("() => document.querySelector('[dj-root]').classList.contains('dj-disconnected')")
+    page.fill("#b", "typed while down")
+    server.start()
+
+    hooks_page.wait_for_function("() => window.hookLog.includes('reconnected:0')")
+    # Remounted from the token, then the inputs were replayed (auto-recover).
+    expect(page.locator("#out")).to_have_text("a=kept;b=typed while down;c=")
+    assert page.input_value("#a") == "kept"
