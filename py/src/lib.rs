@@ -3,13 +3,13 @@
 use pyo3::prelude::*;
 
 mod convert;
-mod fingerprint;
 mod errors;
+mod fingerprint;
 mod host;
 mod live;
+mod planner;
 mod template;
 mod value;
-mod planner;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
