@@ -15,11 +15,6 @@ pub mod wire;
 pub use fingerprint::{
     fingerprint, fingerprint_statements, parses, Dialect, Fingerprint, UnknownDialect,
 };
-pub mod access;
-pub mod cache;
-pub mod extract;
-pub mod plan;
-pub mod schema;
 
 pub use access::{AccessNode, Accesses, Origin};
 pub use cache::{CacheStats, PlanCache, PlanKey};

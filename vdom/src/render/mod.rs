@@ -150,6 +150,7 @@ impl<'e> Renderer<'e> {
             depth: 0,
             includes: 0,
             tpl: Tpl::of(template),
+            stack_base: crate::parser::stack_position(),
         }
     }
 
