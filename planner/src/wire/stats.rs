@@ -21,7 +21,13 @@ pub struct Counts {
 impl Counts {
     fn add(&mut self, fp: &Fingerprint) {
         self.statements += 1;
-        *self.fingerprints.entry(fp.text.clone()).or_default() += 1;
+        // Look up before inserting: a repeated fingerprint costs no allocation.
+        match self.fingerprints.get_mut(&fp.text) {
+            Some(n) => *n += 1,
+            None => {
+                self.fingerprints.insert(fp.text.clone(), 1);
+            }
+        }
     }
 }
 
