@@ -34,9 +34,7 @@ pub trait Loader: Send + Sync {
     /// reach another directory's `x.html`). The default loads `name` and
     /// treats a skipped origin as not found.
     fn load_skipping(&self, name: &str, skip: &[Arc<str>]) -> Result<Option<Source>> {
-        Ok(self
-            .load(name)?
-            .filter(|src| !skip.iter().any(|s| *s == src.origin)))
+        Ok(self.load(name)?.filter(|src| !skip.contains(&src.origin)))
     }
 }
 
@@ -396,6 +394,10 @@ impl Template {
     /// The parsed tree (the slot compiler and the planner walk it).
     pub fn ast(&self) -> &ast::Template {
         &self.ast
+    }
+
+    pub(crate) fn source_arc(&self) -> &Arc<str> {
+        &self.source
     }
 
     pub(crate) fn name_arc(&self) -> Option<&Arc<str>> {

@@ -40,7 +40,7 @@ impl Tpl {
         Tpl {
             name: t.name_arc().cloned(),
             origin: t.origin_arc().cloned(),
-            source: Arc::from(t.source()),
+            source: t.source_arc().clone(),
         }
     }
 }
@@ -70,6 +70,9 @@ pub(crate) struct Renderer<'e> {
     includes: usize,
     tpl: Tpl,
     stack_base: usize,
+    /// `USE_THOUSAND_SEPARATOR` is off: integers display as plain digits
+    /// whatever the localisation (Django's `numberformat.format`).
+    plain_ints: bool,
 }
 
 /// Render a whole template.
@@ -87,6 +90,7 @@ pub(crate) fn render_template(
         includes: 0,
         tpl: Tpl::of(template),
         stack_base: crate::parser::stack_position(),
+        plain_ints: host.format("USE_THOUSAND_SEPARATOR").as_deref() != Some("True"),
     };
     let mut out = String::with_capacity(template.source().len() + template.source().len() / 2);
     r.render_nodes(&template.ast().nodes, &mut ctx, host, &mut out)?;
@@ -141,6 +145,37 @@ fn double_percent(s: &str) -> String {
 }
 
 impl<'e> Renderer<'e> {
+    /// Django's `render_value_in_context` into `out`.
+    pub(crate) fn write_value(
+        &self,
+        v: &Value,
+        autoescape: bool,
+        host: &dyn Host,
+        out: &mut String,
+    ) -> Result<()> {
+        let shown;
+        let text = match v {
+            // Plain strings need no localisation.
+            Value::Str(_) | Value::SafeStr(_) => v,
+            Value::Int(i) if self.plain_ints => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{i}");
+                return Ok(());
+            }
+            _ => {
+                shown = filters::display(v, host)?;
+                &shown
+            }
+        };
+        let s = text.as_str().unwrap_or_default();
+        if autoescape && !text.is_safe() {
+            escape_into(s, out);
+        } else {
+            out.push_str(s);
+        }
+        Ok(())
+    }
+
     fn frame(&mut self) -> &mut Frame {
         if self.frames.is_empty() {
             self.frames.push(Frame::default());
@@ -199,7 +234,7 @@ impl<'e> Renderer<'e> {
             NodeKind::Text(t) => out.push_str(t),
             NodeKind::Var(e) => {
                 let v = self.resolve_expr(e, ctx, host, false)?;
-                write_value(&v, ctx.autoescape, host, out)?;
+                self.write_value(&v, ctx.autoescape, host, out)?;
             }
             NodeKind::If(branches) => {
                 for (cond, body) in branches {
@@ -920,31 +955,6 @@ pub(crate) fn translate(value: &Value, context: Option<&str>, host: &dyn Host) -
     } else {
         Value::Str(Arc::from(translated))
     }
-}
-
-/// Django's `render_value_in_context` into `out`.
-pub(crate) fn write_value(
-    v: &Value,
-    autoescape: bool,
-    host: &dyn Host,
-    out: &mut String,
-) -> Result<()> {
-    // Plain strings need no localisation: skip the display step.
-    let shown;
-    let text = match v {
-        Value::Str(_) | Value::SafeStr(_) => v,
-        _ => {
-            shown = filters::display(v, host)?;
-            &shown
-        }
-    };
-    let s = text.as_str().unwrap_or_default();
-    if autoescape && !text.is_safe() {
-        escape_into(s, out);
-    } else {
-        out.push_str(s);
-    }
-    Ok(())
 }
 
 /// `render_value_in_context` as a value (`SafeStr` when escaped).

@@ -53,18 +53,17 @@ impl Renderer<'_> {
                     ctx.set_upward(name, value.clone());
                 }
                 if !def.silent {
-                    super::write_value(&value, ctx.autoescape, host, out)?;
+                    self.write_value(&value, ctx.autoescape, host, out)?;
                 }
             }
             NodeKind::ResetCycle(def) => self.reset_cycle(Arc::as_ptr(def) as usize),
-            NodeKind::Debug => {
-                if self.env.options.debug {
-                    for (name, value) in ctx.flatten() {
-                        let line = format!("{}: {}\n", super::repr_text(&name), value.repr()?);
-                        escape_into(&line, out);
-                    }
+            NodeKind::Debug if self.env.options.debug => {
+                for (name, value) in ctx.flatten() {
+                    let line = format!("{}: {}\n", super::repr_text(&name), value.repr()?);
+                    escape_into(&line, out);
                 }
             }
+            NodeKind::Debug => {}
             NodeKind::Filter(expr, body) => {
                 let text = self.render_to_string(body, ctx, host)?;
                 ctx.push();

@@ -86,7 +86,9 @@ impl<'s> Parser<'s> {
         name: &'static str,
         contents: &str,
     ) -> Result<NodeKind> {
-        Ok({ NodeKind::I18nGet(I18nGet::CurrentLanguage(as_var(contents, name)?)) })
+        Ok(NodeKind::I18nGet(I18nGet::CurrentLanguage(as_var(
+            contents, name,
+        )?)))
     }
 
     pub(super) fn lib_get_current_language_bidi(
@@ -94,7 +96,9 @@ impl<'s> Parser<'s> {
         name: &'static str,
         contents: &str,
     ) -> Result<NodeKind> {
-        Ok({ NodeKind::I18nGet(I18nGet::CurrentLanguageBidi(as_var(contents, name)?)) })
+        Ok(NodeKind::I18nGet(I18nGet::CurrentLanguageBidi(as_var(
+            contents, name,
+        )?)))
     }
 
     pub(super) fn lib_get_available_languages(
@@ -102,7 +106,9 @@ impl<'s> Parser<'s> {
         name: &'static str,
         contents: &str,
     ) -> Result<NodeKind> {
-        Ok({ NodeKind::I18nGet(I18nGet::AvailableLanguages(as_var(contents, name)?)) })
+        Ok(NodeKind::I18nGet(I18nGet::AvailableLanguages(as_var(
+            contents, name,
+        )?)))
     }
 
     pub(super) fn lib_get_language_info(
