@@ -417,3 +417,51 @@ fn context_flatten_has_innermost_first() {
     .unwrap();
     assert_eq!(out, "y=3,x=2 root.a=&#x27;r&#x27;");
 }
+
+#[test]
+fn template_objects_can_be_extended_and_included() {
+    let env = env(&[]);
+    let base = env
+        .from_string("<{% block b %}base{% endblock %}>")
+        .unwrap();
+    let part = env.from_string("part:{{ x }}").unwrap();
+    let mut map = djust_vdom::value::Map::new();
+    map.insert(
+        Arc::from("base"),
+        Value::Object(Arc::new(djust_vdom::TemplateRef(base))),
+    );
+    map.insert(
+        Arc::from("part"),
+        Value::Object(Arc::new(djust_vdom::TemplateRef(part))),
+    );
+    map.insert(Arc::from("x"), Value::Int(1));
+    let root = Value::Map(Arc::new(map));
+    let t = env
+        .from_string("{% extends base %}{% block b %}child {% include part %}{% endblock %}")
+        .unwrap();
+    assert_eq!(t.render(root, &DefaultHost).unwrap(), "<child part:1>");
+}
+
+#[test]
+fn libraries_can_be_limited_to_the_registered_ones() {
+    let options = Options {
+        implicit_libraries: false,
+        ..Options::default()
+    };
+    let mut env = Environment::new(Arc::new(MapLoader::new()), options);
+    env.add_library("static", Library::new());
+    assert_eq!(
+        render(
+            &env,
+            "{% load static %}{% static 'a.css' %}",
+            serde_json::json!({})
+        )
+        .unwrap(),
+        "/static/a.css"
+    );
+    let err = render(&env, "{% load i18n %}", serde_json::json!({})).expect_err("not registered");
+    assert_eq!(
+        err.detail(),
+        "'i18n' is not a registered tag library. Must be one of:\nstatic"
+    );
+}

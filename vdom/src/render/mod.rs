@@ -495,6 +495,9 @@ impl<'e> Renderer<'e> {
             }
             return Err(Error::syntax(msg));
         }
+        if let Some(parent) = crate::env::TemplateRef::from_value(&parent_value) {
+            return self.render_parent(node, parent, ctx, host, out);
+        }
         let name = parent_value.to_text()?;
         let name = name.as_str().unwrap_or_default().to_owned();
         let own_origin = self
@@ -509,10 +512,23 @@ impl<'e> Renderer<'e> {
         }
         let history = frame.history.clone();
         let parent = self.load_skipping(&name, &history)?;
+        self.render_parent(node, parent, ctx, host, out)
+    }
+
+    /// Register the child's blocks, then render `parent`.
+    fn render_parent(
+        &mut self,
+        node: &ExtendsNode,
+        parent: Arc<Template>,
+        ctx: &mut Context<'_>,
+        host: &dyn Host,
+        out: &mut String,
+    ) -> Result<()> {
         let parent_origin = parent
             .origin_arc()
+            .or_else(|| parent.name_arc())
             .cloned()
-            .unwrap_or_else(|| Arc::from(name.as_str()));
+            .unwrap_or_else(|| Arc::from(""));
         let this_tpl = self.tpl.clone();
         let parent_tpl = Tpl::of(&parent);
         let frame = self.frame();
