@@ -358,7 +358,9 @@ pub(crate) fn slice(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Resu
             bits.push(None);
         } else {
             match parse_py_int(x) {
-                Some(n) => bits.push(Some(n)),
+                Some(n) => bits.push(Some(
+                    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+                )),
                 None => return Ok(value),
             }
         }
