@@ -345,7 +345,10 @@ fn slice_positions(len: usize, bits: &[Option<i64>]) -> Option<Vec<usize>> {
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
         out.push(i as usize);
-        i += step;
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     Some(out)
 }

@@ -51,6 +51,11 @@ pub(crate) fn py_int(value: &Value) -> Result<i128, PyErr> {
             }
         }
         Value::Decimal(d) => match decimal::parse(d) {
+            // Python would build the integer; more than i128 holds is an
+            // overflow here (and never built digit by digit).
+            Some(Parsed::Finite(dec)) if dec.exp > 40 && !dec.is_zero() => {
+                Err(PyErr::Overflow("int too large for this engine".into()))
+            }
             Some(Parsed::Finite(dec)) => {
                 let n: i128 = dec
                     .int_digits()

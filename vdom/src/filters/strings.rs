@@ -203,9 +203,21 @@ pub(crate) fn wordwrap(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> R
     Ok(keep(safe, text::wrap(&s, width as usize)))
 }
 
+/// The widest `ljust`/`rjust`/`center` field accepted (Python would try
+/// any size).
+const MAX_WIDTH: i64 = 10_000_000;
+
+fn width_arg(arg: Option<Value>) -> Result<i64> {
+    let width = int_arg(arg)?;
+    if width > MAX_WIDTH {
+        return Err(Error::render("width too large"));
+    }
+    Ok(width)
+}
+
 fn justify(value: Value, arg: Option<Value>, how: fn(&str, usize) -> String) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
-    let width = int_arg(arg)?;
+    let width = width_arg(arg)?;
     let len = s.chars().count();
     let text = if width <= 0 || width as usize <= len {
         s.to_string()
@@ -226,7 +238,7 @@ pub(crate) fn rjust(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Resu
 pub(crate) fn center(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
     // CPython's str.center: left = pad/2 + (pad & width & 1).
     let (s, safe) = string_arg(&value)?;
-    let width = int_arg(arg)?;
+    let width = width_arg(arg)?;
     let len = s.chars().count() as i64;
     if width <= len {
         return Ok(keep(safe, s.to_string()));
