@@ -465,3 +465,23 @@ fn libraries_can_be_limited_to_the_registered_ones() {
         "'i18n' is not a registered tag library. Must be one of:\nstatic"
     );
 }
+
+#[test]
+fn templates_and_environments_are_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<djust_vdom::Template>();
+    assert_send_sync::<Environment>();
+    let env = env(&[("t.html", "{% for i in l %}{{ i }}{% endfor %}")]);
+    let t = env.get_template("t.html").unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                t.render(ctx(serde_json::json!({"l": [1, 2, 3]})), &DefaultHost)
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread").unwrap(), "123");
+    }
+}
