@@ -184,13 +184,16 @@ impl<'s> Parser<'s> {
 
     /// `{% load name %}` / `{% load a b from name %}`.
     pub(crate) fn load_library(&mut self, name: &str, only: Option<&[String]>) -> Result<()> {
-        let native = native_library(name);
         let host = self.env.libraries.get(name).cloned();
+        let implicit = self.env.options.implicit_libraries;
+        let native = native_library(name).filter(|_| implicit || host.is_some());
         if native.is_none() && host.is_none() {
             let mut names: Vec<&str> = self.env.libraries.keys().map(String::as_str).collect();
-            for n in ["i18n", "l10n", "static", "tz"] {
-                if !names.contains(&n) {
-                    names.push(n);
+            if implicit {
+                for n in ["i18n", "l10n", "static", "tz"] {
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
                 }
             }
             names.sort_unstable();

@@ -884,6 +884,166 @@ if os.environ.get("DJANGO_TESTS"):
     print(f"{n_u} text/html cases from Django's utils tests")
 
 
+def random_cases(seed: int) -> list[dict[str, Any]]:
+    """Random inputs (fixed seed) mixing the characters the parsers,
+    url finders and number formats care about."""
+    import random
+
+    rng = random.Random(seed)
+    fcases: list[dict[str, Any]] = []
+    alphabet = list("ab cd.:/@&;<>\"'()[]!,?=#%-_\n\t0123456789xyzWWWhttpcom") + [
+        "&amp;",
+        "&lt;",
+        "http://",
+        "www.",
+        ".com",
+        ".org",
+        "<b>",
+        "</b>",
+        "<p>",
+        "</p>",
+        "<br/>",
+        "<!--",
+        "-->",
+        "é",
+        "ü",
+        "&#39;",
+        "&#x41;",
+        "  ",
+        "mailto:",
+        "@x.com",
+        "<script>",
+        "</script>",
+        "<a href='x'>",
+        "</a>",
+        "\u00a0",
+        "…",
+    ]
+
+    def rstr():
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+
+    filters1 = [
+        "striptags",
+        "urlize",
+        "linebreaks",
+        "linebreaksbr",
+        "title",
+        "capfirst",
+        "slugify",
+        "escapejs",
+        "iriencode",
+        "urlencode",
+        "wordcount",
+        "addslashes",
+        "make_list",
+        "upper",
+        "phone2numeric",
+        "linenumbers",
+        "force_escape",
+    ]
+    for _ in range(600):
+        f = rng.choice(filters1)
+        v = rstr()
+        if rng.random() < 0.2:
+            v = S(v)
+        fcases.append(run(f, v, autoescape=rng.random() < 0.7))
+    for _ in range(400):
+        f = rng.choice(
+            [
+                "truncatechars_html",
+                "truncatewords_html",
+                "truncatechars",
+                "truncatewords",
+                "urlizetrunc",
+                "wordwrap",
+                "center",
+                "cut",
+                "slice",
+            ]
+        )
+        v = rstr()
+        if f == "slice":
+            a = S(
+                rng.choice(["", "-"])
+                + str(rng.randint(0, 5))
+                + ":"
+                + rng.choice(["", "-"])
+                + str(rng.randint(0, 5))
+                + rng.choice(["", ":2", ":-1"])
+            )
+        elif f == "cut":
+            a = S(rng.choice(["a", " ", "<", "&", ";"]))
+        else:
+            a = rng.randint(1, 12)
+        fcases.append(run(f, v, a, True, autoescape=rng.random() < 0.7))
+    for _ in range(400):
+        f = rng.choice(
+            ["floatformat", "stringformat", "filesizeformat", "add", "get_digit", "pluralize", "divisibleby"]
+        )
+        v = rng.choice(
+            [
+                rng.randint(-(10**7), 10**7),
+                round(rng.uniform(-1e6, 1e6), rng.randint(0, 6)),
+                Decimal(str(round(rng.uniform(-1e4, 1e4), rng.randint(0, 8)))),
+                str(rng.randint(-999, 999)),
+                rng.uniform(-1, 1) * 10 ** rng.randint(-8, 20),
+            ]
+        )
+        if f == "floatformat":
+            a = S(rng.choice(["", "-"]) + str(rng.randint(0, 6)) + rng.choice(["", "g", "u"]))
+        elif f == "stringformat":
+            a = S(
+                rng.choice(["", "-", "0", "+", " ", "#"])
+                + rng.choice(["", "8", "12"])
+                + rng.choice(["", ".0", ".3", ".10"])
+                + rng.choice("sdifeEgGxXor")
+            )
+        elif f in ("add", "get_digit", "divisibleby"):
+            a = rng.choice([rng.randint(-3, 9), S(str(rng.randint(1, 9)))])
+        else:
+            a = S(rng.choice(["s", "y,ies", "es"]))
+        fcases.append(
+            run(
+                f,
+                v,
+                a,
+                f != "filesizeformat",
+                host=rng.choice(["default", "grouping"] + ([] if f == "filesizeformat" else ["de"])),
+            )
+        )
+    for _ in range(400):
+        d = datetime.datetime(
+            rng.randint(1900, 2100),
+            rng.randint(1, 12),
+            rng.randint(1, 28),
+            rng.randint(0, 23),
+            rng.choice([0, 0, 5, 30, 59]),
+            rng.randint(0, 59),
+            rng.choice([0, 123456]),
+        )
+        if rng.random() < 0.3:
+            d = d.replace(tzinfo=datetime.timezone(datetime.timedelta(minutes=rng.randint(-700, 700))))
+        if rng.random() < 0.2:
+            d = d.date()
+        f = rng.choice(["date", "time", "timesince", "timeuntil"])
+        if f in ("date", "time"):
+            a = S("".join(rng.choice(FORMAT_CHARS + " :-\\/") for _ in range(rng.randint(1, 6))))
+        else:
+            a = datetime.datetime(
+                rng.randint(1900, 2100), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59)
+            )
+            if isinstance(d, datetime.datetime) and d.tzinfo and rng.random() < 0.8:
+                a = a.replace(tzinfo=datetime.timezone.utc)
+        fcases.append(run(f, d, a, True, host=rng.choice(["default", "tz"])))
+    return fcases
+
+
+for case in random_cases(1):
+    case["source"] = "random"
+    cases.append(case)
+
+
 # How plain values render ({{ v }}): localisation of numbers and dates.
 def display_case(value: Any, host: str = "default") -> dict[str, Any]:
     """``{{ v }}`` with no filter."""

@@ -427,7 +427,8 @@ impl<'a> Formatter<'a> {
         let (dt, tz) = self.aware()?;
         let offset = tz.map_or(0, |t| i128::from(t.utc_offset));
         let micros = wall_micros(&dt) - offset * 1_000_000;
-        Ok(micros.div_euclid(1_000_000) as i64)
+        // int(value.timestamp()): truncated toward zero.
+        Ok((micros / 1_000_000) as i64)
     }
 }
 

@@ -229,6 +229,24 @@ pub static BUILTINS: &[BuiltinFilter] = &[
 /// (`FilterExpression.resolve`): local time first for `expects_localtime`
 /// filters, then the filter, then `mark_safe` of the result when the filter
 /// `is_safe` and its input was safe.
+///
+/// ```
+/// use djust_vdom::filters::{apply, builtin, display, FilterCtx};
+/// use djust_vdom::{DefaultHost, Value};
+///
+/// let ctx = FilterCtx { autoescape: true, host: &DefaultHost };
+/// let floatformat = builtin("floatformat").unwrap();
+/// let out = apply(floatformat, &ctx, Value::Float(34.26), Some(Value::safe("-3"))).unwrap();
+/// assert_eq!(out.as_str(), Some("34.260"));
+///
+/// // `lower` is `is_safe`: a safe input stays safe.
+/// let out = apply(builtin("lower").unwrap(), &ctx, Value::safe("<B>"), None).unwrap();
+/// assert!(out.is_safe());
+///
+/// // What `{{ value }}` shows: localised, not yet escaped.
+/// let shown = display(&Value::Float(1e16), &DefaultHost).unwrap();
+/// assert_eq!(shown.as_str(), Some("10000000000000000"));
+/// ```
 pub fn apply(
     filter: &BuiltinFilter,
     ctx: &FilterCtx<'_>,

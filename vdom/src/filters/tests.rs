@@ -313,3 +313,87 @@ fn django_raises_where_it_raises() {
     });
     assert!(run("date", date_only, Some(Value::safe("H"))).is_err());
 }
+
+/// Every filter, on hostile values and arguments, returns (Ok or Err)
+/// without panicking or running away.
+#[test]
+fn no_filter_panics_on_odd_input() {
+    let big = "9".repeat(60);
+    let values = vec![
+        Value::Undefined,
+        Value::None,
+        Value::Bool(true),
+        Value::Int(i64::MIN),
+        Value::Int(i64::MAX),
+        Value::Float(f64::NAN),
+        Value::Float(-f64::INFINITY),
+        Value::Float(1e300),
+        Value::Decimal(Arc::from("1E+999999")),
+        Value::Decimal(Arc::from("-1E-999999")),
+        Value::Decimal(Arc::from("sNaN")),
+        Value::Decimal(Arc::from(big.as_str())),
+        Value::from(""),
+        Value::from("<a href='x'>&#xFFFFFFFF; &#99999999999; &; <!-- <![if x]> <![CDATA[ </"),
+        Value::from("((((x.com]]]];;;&amp;;;;"),
+        Value::from("é\u{0301}\u{200b}\u{feff}\t\r\n\u{2028}"),
+        Value::safe("<b>"),
+        Value::list(vec![Value::None, Value::list(vec![])]),
+        Value::Date(Date {
+            year: 1,
+            month: 13,
+            day: 0,
+        }),
+        Value::Time(Time {
+            hour: 25,
+            minute: 61,
+            second: 61,
+            microsecond: 9_999_999,
+            tz: None,
+        }),
+        Value::DateTime(aware(0, -86_399)),
+        Value::Object(Arc::new(HostList(vec![Value::Int(1)]))),
+        Value::Object(Arc::new(Raising)),
+    ];
+    let args = vec![
+        None,
+        Some(Value::Undefined),
+        Some(Value::Int(i64::MIN)),
+        Some(Value::Int(i64::MAX)),
+        Some(Value::safe("")),
+        Some(Value::safe(
+            "-9223372036854775808:9223372036854775807:9223372036854775807",
+        )),
+        Some(Value::safe("::-9223372036854775807")),
+        Some(Value::safe("99999999999999999999999999999999")),
+        Some(Value::safe("%(x)s%(")),
+        Some(Value::safe("2000000d")),
+        Some(Value::safe(".")),
+        Some(Value::safe("\\")),
+        Some(Value::safe("a,b,c,d")),
+        Some(Value::safe("_x")),
+        Some(Value::Float(f64::NAN)),
+    ];
+    let all = BUILTINS.iter().chain(
+        ["tz", "l10n", "i18n"]
+            .iter()
+            .flat_map(|l| library(l).unwrap_or(&[])),
+    );
+    for filter in all {
+        if filter.name == "random" {
+            continue;
+        }
+        for value in &values {
+            for arg in &args {
+                for autoescape in [true, false] {
+                    let c = FilterCtx {
+                        autoescape,
+                        host: &DefaultHost,
+                    };
+                    if let Ok(out) = apply(filter, &c, value.clone(), arg.clone()) {
+                        let _ = display(&out, &DefaultHost);
+                    }
+                }
+            }
+        }
+    }
+}

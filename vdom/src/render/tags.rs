@@ -53,7 +53,7 @@ impl Renderer<'_> {
                     ctx.set_upward(name, value.clone());
                 }
                 if !def.silent {
-                    super::write_value(&value, ctx.autoescape, host, out)?;
+                    self.write_value(&value, ctx.autoescape, host, out)?;
                 }
             }
             NodeKind::ResetCycle(def) => self.reset_cycle(Arc::as_ptr(def) as usize),
@@ -396,7 +396,9 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Result<()> {
         let name = self.resolve_expr(&inc.template, ctx, host, false)?;
+        let given = crate::env::TemplateRef::from_value(&name);
         let names: Vec<String> = match &name {
+            _ if given.is_some() => Vec::new(),
             Value::Str(s) | Value::SafeStr(s) => {
                 if s.is_empty() {
                     Vec::new()
@@ -411,7 +413,10 @@ impl Renderer<'_> {
                 None => vec![text_of(other)?],
             },
         };
-        let template = self.select_template(&names)?;
+        let template = match given {
+            Some(t) => t,
+            None => self.select_template(&names)?,
+        };
         let values = self.resolve_kwargs(&inc.with, ctx, host)?;
         if inc.only {
             let mut map = Map::new();

@@ -20,349 +20,320 @@ fn words(contents: &str) -> Vec<&str> {
 
 impl<'s> Parser<'s> {
     pub(super) fn tag_autoescape(&mut self, contents: &str) -> Result<NodeKind> {
-        Ok({
-            let args = words(contents);
-            if args.len() != 2 {
-                return Err(Error::syntax(
-                    "'autoescape' tag requires exactly one argument.",
-                ));
-            }
-            if args[1] != "on" && args[1] != "off" {
-                return Err(Error::syntax(
-                    "'autoescape' argument should be 'on' or 'off'",
-                ));
-            }
-            NodeKind::Autoescape(args[1] == "on", self.body(&["endautoescape"])?)
-        })
+        let args = words(contents);
+        if args.len() != 2 {
+            return Err(Error::syntax(
+                "'autoescape' tag requires exactly one argument.",
+            ));
+        }
+        if args[1] != "on" && args[1] != "off" {
+            return Err(Error::syntax(
+                "'autoescape' argument should be 'on' or 'off'",
+            ));
+        }
+        Ok(NodeKind::Autoescape(
+            args[1] == "on",
+            self.body(&["endautoescape"])?,
+        ))
     }
 
     pub(super) fn tag_comment(&mut self) -> Result<NodeKind> {
-        Ok({
-            self.skip_past("endcomment")?;
-            NodeKind::Comment
-        })
+        self.skip_past("endcomment")?;
+        Ok(NodeKind::Comment)
     }
 
     pub(super) fn tag_resetcycle(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() > 2 {
-                return Err(Error::syntax(format!(
-                    "{} tag accepts at most one argument.",
-                    crate::value::python_str_repr(&bits[0])
-                )));
+        if bits.len() > 2 {
+            return Err(Error::syntax(format!(
+                "{} tag accepts at most one argument.",
+                crate::value::python_str_repr(&bits[0])
+            )));
+        }
+        Ok(if bits.len() == 2 {
+            match self.named_cycles.get(&bits[1]) {
+                Some(c) => NodeKind::ResetCycle(c.clone()),
+                None => {
+                    return Err(Error::syntax(format!(
+                        "Named cycle '{}' does not exist.",
+                        bits[1]
+                    )))
+                }
             }
-            if bits.len() == 2 {
-                match self.named_cycles.get(&bits[1]) {
-                    Some(c) => NodeKind::ResetCycle(c.clone()),
-                    None => {
-                        return Err(Error::syntax(format!(
-                            "Named cycle '{}' does not exist.",
-                            bits[1]
-                        )))
-                    }
-                }
-            } else {
-                match &self.last_cycle {
-                    Some(c) => NodeKind::ResetCycle(c.clone()),
-                    None => return Err(Error::syntax("No cycles in template.")),
-                }
+        } else {
+            match &self.last_cycle {
+                Some(c) => NodeKind::ResetCycle(c.clone()),
+                None => return Err(Error::syntax("No cycles in template.")),
             }
         })
     }
 
     pub(super) fn tag_filter(&mut self, contents: &str) -> Result<NodeKind> {
-        Ok({
-            let rest = contents
-                .trim_start_matches(|c: char| !is_py_space(c))
-                .trim_start_matches(is_py_space);
-            if rest.is_empty() {
-                return Err(Error::syntax(
-                    "not enough values to unpack (expected 2, got 1)",
-                ));
-            }
-            let expr = self.compile_filter(&format!("var|{rest}"))?;
-            for f in &expr.filters {
-                if let FilterRef::Builtin(b) = f.filter {
-                    if b.name == "escape" || b.name == "safe" {
-                        return Err(Error::syntax(format!(
-                            "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
-                            b.name
-                        )));
-                    }
+        let rest = contents
+            .trim_start_matches(|c: char| !is_py_space(c))
+            .trim_start_matches(is_py_space);
+        if rest.is_empty() {
+            return Err(Error::syntax(
+                "not enough values to unpack (expected 2, got 1)",
+            ));
+        }
+        let expr = self.compile_filter(&format!("var|{rest}"))?;
+        for f in &expr.filters {
+            if let FilterRef::Builtin(b) = f.filter {
+                if b.name == "escape" || b.name == "safe" {
+                    return Err(Error::syntax(format!(
+                        "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
+                        b.name
+                    )));
                 }
             }
-            NodeKind::Filter(expr, self.body(&["endfilter"])?)
-        })
+        }
+        Ok(NodeKind::Filter(expr, self.body(&["endfilter"])?))
     }
 
     pub(super) fn tag_firstof(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            bits.remove(0);
-            if bits.is_empty() {
-                return Err(Error::syntax(
-                    "'firstof' statement requires at least one argument",
-                ));
-            }
-            let asvar = take_asvar(&mut bits, 2);
-            NodeKind::Firstof(compile_all(self, &bits)?, asvar)
-        })
+        bits.remove(0);
+        if bits.is_empty() {
+            return Err(Error::syntax(
+                "'firstof' statement requires at least one argument",
+            ));
+        }
+        let asvar = take_asvar(&mut bits, 2);
+        Ok(NodeKind::Firstof(compile_all(self, &bits)?, asvar))
     }
 
     pub(super) fn tag_ifchanged(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            let body = self.parse(&["else", "endifchanged"])?;
-            let end = self.end_tag();
-            let otherwise = if end.is_some_and(|t| t.contents == "else") {
-                self.body(&["endifchanged"])?
-            } else {
-                Vec::new()
-            };
-            NodeKind::IfChanged(Box::new(IfChangedNode {
-                vars: compile_all(self, &bits[1..])?,
-                body,
-                otherwise,
-            }))
-        })
+        let body = self.parse(&["else", "endifchanged"])?;
+        let end = self.end_tag();
+        let otherwise = if end.is_some_and(|t| t.contents == "else") {
+            self.body(&["endifchanged"])?
+        } else {
+            Vec::new()
+        };
+        Ok(NodeKind::IfChanged(Box::new(IfChangedNode {
+            vars: compile_all(self, &bits[1..])?,
+            body,
+            otherwise,
+        })))
     }
 
     pub(super) fn tag_load(&mut self, contents: &str) -> Result<NodeKind> {
-        Ok({
-            let w = words(contents);
-            if w.len() >= 4 && w[w.len() - 2] == "from" {
-                let only: Vec<String> = w[1..w.len() - 2].iter().map(|s| (*s).to_owned()).collect();
-                self.load_library(w[w.len() - 1], Some(&only))?;
-            } else {
-                for lib in &w[1..] {
-                    self.load_library(lib, None)?;
-                }
+        let w = words(contents);
+        if w.len() >= 4 && w[w.len() - 2] == "from" {
+            let only: Vec<String> = w[1..w.len() - 2].iter().map(|s| (*s).to_owned()).collect();
+            self.load_library(w[w.len() - 1], Some(&only))?;
+        } else {
+            for lib in &w[1..] {
+                self.load_library(lib, None)?;
             }
-            NodeKind::Load
-        })
+        }
+        Ok(NodeKind::Load)
     }
 
     pub(super) fn tag_lorem(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            let tagname = bits[0].clone();
-            let common = bits.last().is_none_or(|b| b != "random");
-            if !common {
+        let tagname = bits[0].clone();
+        let common = bits.last().is_none_or(|b| b != "random");
+        if !common {
+            bits.pop();
+        }
+        let method = match bits.last().map(String::as_str) {
+            Some(m @ ("w" | "p" | "b")) if bits.len() > 1 || m != tagname => {
+                let c = m.chars().next().unwrap_or('b');
                 bits.pop();
+                c
             }
-            let method = match bits.last().map(String::as_str) {
-                Some(m @ ("w" | "p" | "b")) if bits.len() > 1 || m != tagname => {
-                    let c = m.chars().next().unwrap_or('b');
-                    bits.pop();
-                    c
-                }
-                _ => 'b',
-            };
-            let count = if bits.len() > 1 {
-                bits.pop().unwrap_or_default()
-            } else {
-                "1".to_owned()
-            };
-            let count = self.compile_filter(&count)?;
-            if bits.len() != 1 {
-                return Err(Error::syntax(format!(
-                    "Incorrect format for {} tag",
-                    crate::value::python_str_repr(&tagname)
-                )));
-            }
-            NodeKind::Lorem {
-                count,
-                method,
-                common,
-            }
+            _ => 'b',
+        };
+        let count = if bits.len() > 1 {
+            bits.pop().unwrap_or_default()
+        } else {
+            "1".to_owned()
+        };
+        let count = self.compile_filter(&count)?;
+        if bits.len() != 1 {
+            return Err(Error::syntax(format!(
+                "Incorrect format for {} tag",
+                crate::value::python_str_repr(&tagname)
+            )));
+        }
+        Ok(NodeKind::Lorem {
+            count,
+            method,
+            common,
         })
     }
 
     pub(super) fn tag_now(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            let asvar = if bits.len() == 4 && bits[2] == "as" {
-                let v = bits.pop().map(Arc::from);
-                bits.pop();
-                v
+        let asvar = if bits.len() == 4 && bits[2] == "as" {
+            let v = bits.pop().map(Arc::from);
+            bits.pop();
+            v
+        } else {
+            None
+        };
+        if bits.len() != 2 {
+            return Err(Error::syntax("'now' statement takes one argument"));
+        }
+        let f = &bits[1];
+        let inner: String = {
+            let chars: Vec<char> = f.chars().collect();
+            if chars.len() >= 2 {
+                chars[1..chars.len() - 1].iter().collect()
             } else {
-                None
-            };
-            if bits.len() != 2 {
-                return Err(Error::syntax("'now' statement takes one argument"));
+                String::new()
             }
-            let f = &bits[1];
-            let inner: String = {
-                let chars: Vec<char> = f.chars().collect();
-                if chars.len() >= 2 {
-                    chars[1..chars.len() - 1].iter().collect()
-                } else {
-                    String::new()
-                }
-            };
-            NodeKind::Now(Arc::from(inner), asvar)
-        })
+        };
+        Ok(NodeKind::Now(Arc::from(inner), asvar))
     }
 
     pub(super) fn tag_regroup(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() != 6 {
-                return Err(Error::syntax("'regroup' tag takes five arguments"));
-            }
-            let target = self.compile_filter(&bits[1])?;
-            if bits[2] != "by" {
-                return Err(Error::syntax(
-                    "second argument to 'regroup' tag must be 'by'",
-                ));
-            }
-            if bits[4] != "as" {
-                return Err(Error::syntax(
-                    "next-to-last argument to 'regroup' tag must be 'as'",
-                ));
-            }
-            let expr = self.compile_filter(&format!("{}.{}", bits[5], bits[3]))?;
-            NodeKind::Regroup(Box::new(RegroupNode {
-                target,
-                expr,
-                var: Arc::from(bits[5].as_str()),
-            }))
-        })
+        if bits.len() != 6 {
+            return Err(Error::syntax("'regroup' tag takes five arguments"));
+        }
+        let target = self.compile_filter(&bits[1])?;
+        if bits[2] != "by" {
+            return Err(Error::syntax(
+                "second argument to 'regroup' tag must be 'by'",
+            ));
+        }
+        if bits[4] != "as" {
+            return Err(Error::syntax(
+                "next-to-last argument to 'regroup' tag must be 'as'",
+            ));
+        }
+        let expr = self.compile_filter(&format!("{}.{}", bits[5], bits[3]))?;
+        Ok(NodeKind::Regroup(Box::new(RegroupNode {
+            target,
+            expr,
+            var: Arc::from(bits[5].as_str()),
+        })))
     }
 
     pub(super) fn tag_templatetag(&mut self, contents: &str) -> Result<NodeKind> {
-        Ok({
-            let w = words(contents);
-            if w.len() != 2 {
-                return Err(Error::syntax("'templatetag' statement takes one argument"));
+        let w = words(contents);
+        if w.len() != 2 {
+            return Err(Error::syntax("'templatetag' statement takes one argument"));
+        }
+        let lit = match w[1] {
+            "openblock" => "{%",
+            "closeblock" => "%}",
+            "openvariable" => "{{",
+            "closevariable" => "}}",
+            "openbrace" => "{",
+            "closebrace" => "}",
+            "opencomment" => "{#",
+            "closecomment" => "#}",
+            other => {
+                return Err(Error::syntax(format!(
+                    "Invalid templatetag argument: '{other}'. Must be one of: ['openblock', 'closeblock', 'openvariable', 'closevariable', 'openbrace', 'closebrace', 'opencomment', 'closecomment']"
+                )))
             }
-            let lit = match w[1] {
-                "openblock" => "{%",
-                "closeblock" => "%}",
-                "openvariable" => "{{",
-                "closevariable" => "}}",
-                "openbrace" => "{",
-                "closebrace" => "}",
-                "opencomment" => "{#",
-                "closecomment" => "#}",
-                other => {
-                    return Err(Error::syntax(format!(
-                        "Invalid templatetag argument: '{other}'. Must be one of: ['openblock', 'closeblock', 'openvariable', 'closevariable', 'openbrace', 'closebrace', 'opencomment', 'closecomment']"
-                    )))
-                }
-            };
-            NodeKind::TemplateTag(lit)
-        })
+        };
+        Ok(NodeKind::TemplateTag(lit))
     }
 
     pub(super) fn tag_url(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() < 2 {
-                return Err(Error::syntax(format!(
-                    "'{}' takes at least one argument, a URL pattern name.",
-                    bits[0]
-                )));
-            }
-            let view = self.compile_filter(&bits[1])?;
-            let mut rest: Vec<String> = bits[2..].to_vec();
-            let asvar = take_asvar(&mut rest, 2);
-            let mut args = Vec::new();
-            let mut kwargs = Vec::new();
-            for bit in &rest {
-                match super::kwarg_split(bit) {
-                    None => return Err(Error::syntax("Malformed arguments to url tag")),
-                    Some((Some(k), v)) => {
-                        let expr = self.compile_filter(v)?;
-                        if let Some(slot) = kwargs
-                            .iter_mut()
-                            .find(|(n, _): &&mut (Arc<str>, _)| &**n == k)
-                        {
-                            slot.1 = expr;
-                        } else {
-                            kwargs.push((Arc::from(k), expr));
-                        }
+        if bits.len() < 2 {
+            return Err(Error::syntax(format!(
+                "'{}' takes at least one argument, a URL pattern name.",
+                bits[0]
+            )));
+        }
+        let view = self.compile_filter(&bits[1])?;
+        let mut rest: Vec<String> = bits[2..].to_vec();
+        let asvar = take_asvar(&mut rest, 2);
+        let mut args = Vec::new();
+        let mut kwargs = Vec::new();
+        for bit in &rest {
+            match super::kwarg_split(bit) {
+                None => return Err(Error::syntax("Malformed arguments to url tag")),
+                Some((Some(k), v)) => {
+                    let expr = self.compile_filter(v)?;
+                    if let Some(slot) = kwargs
+                        .iter_mut()
+                        .find(|(n, _): &&mut (Arc<str>, _)| &**n == k)
+                    {
+                        slot.1 = expr;
+                    } else {
+                        kwargs.push((Arc::from(k), expr));
                     }
-                    Some((None, v)) => args.push(self.compile_filter(v)?),
                 }
+                Some((None, v)) => args.push(self.compile_filter(v)?),
             }
-            NodeKind::Url(Box::new(UrlNode {
-                view,
-                args,
-                kwargs,
-                asvar,
-            }))
-        })
+        }
+        Ok(NodeKind::Url(Box::new(UrlNode {
+            view,
+            args,
+            kwargs,
+            asvar,
+        })))
     }
 
     pub(super) fn tag_verbatim(&mut self) -> Result<NodeKind> {
-        Ok({
-            let nodes = self.body(&["endverbatim"])?;
-            let mut text = String::new();
-            for n in nodes {
-                if let NodeKind::Text(t) = n.node {
-                    text.push_str(&t);
-                }
+        let nodes = self.body(&["endverbatim"])?;
+        let mut text = String::new();
+        for n in nodes {
+            if let NodeKind::Text(t) = n.node {
+                text.push_str(&t);
             }
-            NodeKind::Verbatim(Arc::from(text))
-        })
+        }
+        Ok(NodeKind::Verbatim(Arc::from(text)))
     }
 
     pub(super) fn tag_widthratio(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            let asvar = match bits.len() {
-                4 => None,
-                6 => {
-                    if bits[4] != "as" {
-                        return Err(Error::syntax(
-                            "Invalid syntax in widthratio tag. Expecting 'as' keyword",
-                        ));
-                    }
-                    Some(Arc::from(bits[5].as_str()))
+        let asvar = match bits.len() {
+            4 => None,
+            6 => {
+                if bits[4] != "as" {
+                    return Err(Error::syntax(
+                        "Invalid syntax in widthratio tag. Expecting 'as' keyword",
+                    ));
                 }
-                _ => return Err(Error::syntax("widthratio takes at least three arguments")),
-            };
-            NodeKind::WidthRatio(
-                Box::new([
-                    self.compile_filter(&bits[1])?,
-                    self.compile_filter(&bits[2])?,
-                    self.compile_filter(&bits[3])?,
-                ]),
-                asvar,
-            )
-        })
+                Some(Arc::from(bits[5].as_str()))
+            }
+            _ => return Err(Error::syntax("widthratio takes at least three arguments")),
+        };
+        Ok(NodeKind::WidthRatio(
+            Box::new([
+                self.compile_filter(&bits[1])?,
+                self.compile_filter(&bits[2])?,
+                self.compile_filter(&bits[3])?,
+            ]),
+            asvar,
+        ))
     }
 
     pub(super) fn tag_with(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            let mut rest = bits[1..].to_vec();
-            let kwargs = token_kwargs(self, &mut rest, true)?;
-            let tag = crate::value::python_str_repr(&bits[0]);
-            if kwargs.is_empty() {
-                return Err(Error::syntax(format!(
-                    "{tag} expected at least one variable assignment"
-                )));
-            }
-            if let Some(first) = rest.first() {
-                return Err(Error::syntax(format!(
-                    "{tag} received an invalid token: {}",
-                    crate::value::python_str_repr(first)
-                )));
-            }
-            NodeKind::With(kwargs, self.body(&["endwith"])?)
-        })
+        let mut rest = bits[1..].to_vec();
+        let kwargs = token_kwargs(self, &mut rest, true)?;
+        let tag = crate::value::python_str_repr(&bits[0]);
+        if kwargs.is_empty() {
+            return Err(Error::syntax(format!(
+                "{tag} expected at least one variable assignment"
+            )));
+        }
+        if let Some(first) = rest.first() {
+            return Err(Error::syntax(format!(
+                "{tag} received an invalid token: {}",
+                crate::value::python_str_repr(first)
+            )));
+        }
+        Ok(NodeKind::With(kwargs, self.body(&["endwith"])?))
     }
 
     pub(super) fn tag_extends(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() != 2 {
-                return Err(Error::syntax(format!("'{}' takes one argument", bits[0])));
-            }
-            let parent_name = relative_path(self.name.as_deref(), &bits[1])?;
-            let parent = self.compile_filter(&parent_name)?;
-            let body = self.parse(&[])?;
-            if contains_extends(&body) {
-                return Err(Error::syntax(format!(
-                    "'{}' cannot appear more than once in the same template",
-                    bits[0]
-                )));
-            }
-            NodeKind::Extends(Box::new(ExtendsNode { parent, body }))
-        })
+        if bits.len() != 2 {
+            return Err(Error::syntax(format!("'{}' takes one argument", bits[0])));
+        }
+        let parent_name = relative_path(self.name.as_deref(), &bits[1])?;
+        let parent = self.compile_filter(&parent_name)?;
+        let body = self.parse(&[])?;
+        if contains_extends(&body) {
+            return Err(Error::syntax(format!(
+                "'{}' cannot appear more than once in the same template",
+                bits[0]
+            )));
+        }
+        Ok(NodeKind::Extends(Box::new(ExtendsNode { parent, body })))
     }
 
     pub(super) fn parse_cycle(&mut self, bits: Vec<String>) -> Result<NodeKind> {

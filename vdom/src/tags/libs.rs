@@ -30,25 +30,23 @@ pub(super) fn as_var(contents: &str, tag: &str) -> Result<Arc<str>> {
 
 impl<'s> Parser<'s> {
     pub(super) fn lib_static(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() < 2 {
-                return Err(Error::syntax(format!(
-                    "'{}' takes at least one argument (path to file)",
-                    bits[0]
-                )));
+        if bits.len() < 2 {
+            return Err(Error::syntax(format!(
+                "'{}' takes at least one argument (path to file)",
+                bits[0]
+            )));
+        }
+        let path = self.compile_filter(&bits[1])?;
+        let var = if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
+            // Django reads bits[3] here, whatever the length.
+            match bits.get(3) {
+                Some(v) => Some(Arc::from(v.as_str())),
+                None => return Err(Error::syntax("list index out of range")),
             }
-            let path = self.compile_filter(&bits[1])?;
-            let var = if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
-                // Django reads bits[3] here, whatever the length.
-                match bits.get(3) {
-                    Some(v) => Some(Arc::from(v.as_str())),
-                    None => return Err(Error::syntax("list index out of range")),
-                }
-            } else {
-                None
-            };
-            NodeKind::Static(path, var)
-        })
+        } else {
+            None
+        };
+        Ok(NodeKind::Static(path, var))
     }
 
     pub(super) fn lib_get_static_prefix(
@@ -56,29 +54,27 @@ impl<'s> Parser<'s> {
         name: &'static str,
         contents: &str,
     ) -> Result<NodeKind> {
-        Ok({
-            let toks = words(contents);
-            if toks.len() > 1 && toks[1] != "as" {
-                return Err(Error::syntax(format!(
-                    "First argument in '{}' must be 'as'",
-                    toks[0]
-                )));
+        let toks = words(contents);
+        if toks.len() > 1 && toks[1] != "as" {
+            return Err(Error::syntax(format!(
+                "First argument in '{}' must be 'as'",
+                toks[0]
+            )));
+        }
+        let var = if toks.len() > 1 {
+            match toks.get(2) {
+                Some(v) => Some(Arc::from(v.as_str())),
+                None => return Err(Error::syntax("list index out of range")),
             }
-            let var = if toks.len() > 1 {
-                match toks.get(2) {
-                    Some(v) => Some(Arc::from(v.as_str())),
-                    None => return Err(Error::syntax("list index out of range")),
-                }
-            } else {
-                None
-            };
-            let kind = if name == "get_static_prefix" {
-                PrefixKind::Static
-            } else {
-                PrefixKind::Media
-            };
-            NodeKind::Prefix(kind, var)
-        })
+        } else {
+            None
+        };
+        let kind = if name == "get_static_prefix" {
+            PrefixKind::Static
+        } else {
+            PrefixKind::Media
+        };
+        Ok(NodeKind::Prefix(kind, var))
     }
 
     pub(super) fn lib_get_current_language(
@@ -116,40 +112,36 @@ impl<'s> Parser<'s> {
         name: &'static str,
         bits: Vec<String>,
     ) -> Result<NodeKind> {
-        Ok({
-            if bits.len() != 5 || bits[1] != "for" || bits[3] != "as" {
-                let what = if name == "get_language_info" {
-                    "string"
-                } else {
-                    "sequence"
-                };
-                return Err(Error::syntax(format!(
-                    "'{}' requires 'for {what} as variable' (got {})",
-                    bits[0],
-                    py_list_repr(&bits[1..])
-                )));
-            }
-            let expr = self.compile_filter(&bits[2])?;
-            let var: Arc<str> = Arc::from(bits[4].as_str());
-            NodeKind::I18nGet(if name == "get_language_info" {
-                I18nGet::LanguageInfo(expr, var)
+        if bits.len() != 5 || bits[1] != "for" || bits[3] != "as" {
+            let what = if name == "get_language_info" {
+                "string"
             } else {
-                I18nGet::LanguageInfoList(expr, var)
-            })
-        })
+                "sequence"
+            };
+            return Err(Error::syntax(format!(
+                "'{}' requires 'for {what} as variable' (got {})",
+                bits[0],
+                py_list_repr(&bits[1..])
+            )));
+        }
+        let expr = self.compile_filter(&bits[2])?;
+        let var: Arc<str> = Arc::from(bits[4].as_str());
+        Ok(NodeKind::I18nGet(if name == "get_language_info" {
+            I18nGet::LanguageInfo(expr, var)
+        } else {
+            I18nGet::LanguageInfoList(expr, var)
+        }))
     }
 
     pub(super) fn lib_language(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() != 2 {
-                return Err(Error::syntax(format!(
-                    "'{}' takes one argument (language)",
-                    bits[0]
-                )));
-            }
-            let lang = self.compile_filter(&bits[1])?;
-            NodeKind::Language(lang, self.body(&["endlanguage"])?)
-        })
+        if bits.len() != 2 {
+            return Err(Error::syntax(format!(
+                "'{}' takes one argument (language)",
+                bits[0]
+            )));
+        }
+        let lang = self.compile_filter(&bits[1])?;
+        Ok(NodeKind::Language(lang, self.body(&["endlanguage"])?))
     }
 
     pub(super) fn lib_localize(
@@ -157,36 +149,32 @@ impl<'s> Parser<'s> {
         name: &'static str,
         bits: Vec<String>,
     ) -> Result<NodeKind> {
-        Ok({
-            let on = match bits.len() {
-                1 => true,
-                2 if bits[1] == "on" || bits[1] == "off" => bits[1] == "on",
-                _ => {
-                    return Err(Error::syntax(format!(
-                        "{} argument should be 'on' or 'off'",
-                        python_str_repr(&bits[0])
-                    )))
-                }
-            };
-            if name == "localize" {
-                NodeKind::Localize(on, self.body(&["endlocalize"])?)
-            } else {
-                NodeKind::LocalTime(on, self.body(&["endlocaltime"])?)
+        let on = match bits.len() {
+            1 => true,
+            2 if bits[1] == "on" || bits[1] == "off" => bits[1] == "on",
+            _ => {
+                return Err(Error::syntax(format!(
+                    "{} argument should be 'on' or 'off'",
+                    python_str_repr(&bits[0])
+                )))
             }
+        };
+        Ok(if name == "localize" {
+            NodeKind::Localize(on, self.body(&["endlocalize"])?)
+        } else {
+            NodeKind::LocalTime(on, self.body(&["endlocaltime"])?)
         })
     }
 
     pub(super) fn lib_timezone(&mut self, bits: Vec<String>) -> Result<NodeKind> {
-        Ok({
-            if bits.len() != 2 {
-                return Err(Error::syntax(format!(
-                    "'{}' takes one argument (timezone)",
-                    bits[0]
-                )));
-            }
-            let tz = self.compile_filter(&bits[1])?;
-            NodeKind::Timezone(tz, self.body(&["endtimezone"])?)
-        })
+        if bits.len() != 2 {
+            return Err(Error::syntax(format!(
+                "'{}' takes one argument (timezone)",
+                bits[0]
+            )));
+        }
+        let tz = self.compile_filter(&bits[1])?;
+        Ok(NodeKind::Timezone(tz, self.body(&["endtimezone"])?))
     }
 
     pub(super) fn parse_translate(&mut self, bits: Vec<String>) -> Result<NodeKind> {
