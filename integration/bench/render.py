@@ -19,6 +19,7 @@ output for these values) and autoescape on, as Django does.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -163,7 +164,9 @@ def write_results(text: str) -> None:
         "`|upper`, `|floatformat:2`, `{% if %}`), compiled once; median time of one full render,\n"
         "context conversion included (djust reads Python objects lazily; minijinja converts its\n"
         "keyword arguments). Lower is better; ratios below 1 are faster than Django.\n"
-        f"Python {sys.version.split()[0]}, Django {django.__version__}, measured in one run.\n\n"
+        f"Python {sys.version.split()[0]}, Django {django.__version__}, {os.cpu_count()} CPUs,"
+        f" load average {os.getloadavg()[0]:.1f} when written: absolute times vary with load,\n"
+        "the ratios (same run, engines interleaved) are the comparison.\n\n"
         f"{text}\n"
     )
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
