@@ -278,3 +278,14 @@ def test_expects_localtime_filters_see_local_time():
     with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
         out = render("{% load djust_test_tags %}{{ t|hour_of }}", {"t": utc})
     assert out == "14"
+
+
+def test_url_tag_reverses_through_django_and_reraises_no_reverse_match():
+    from django.test import override_settings
+    from django.urls import NoReverseMatch
+
+    with override_settings(ROOT_URLCONF="test_template_host"):
+        assert render("{% url 'book' pk=3 %}") == "/books/3/"
+        assert render("{% url 'nope' as u %}[{{ u }}]") == "[]"
+        with pytest.raises(NoReverseMatch):
+            render("{% url 'nope' %}")
