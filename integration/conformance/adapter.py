@@ -57,14 +57,12 @@ class ConformanceEngine(DjangoEngine):
         return self._djust[autoescape]
 
     def from_string(self, template_code):
-        self._compile(None, template_code)
-        return ConformanceTemplate(self, None, template_code)
+        return ConformanceTemplate(self, None, template_code, self._compile(None, template_code))
 
     def get_template(self, template_name):
-        self._compile(template_name, None)
-        return ConformanceTemplate(self, template_name, None)
+        return ConformanceTemplate(self, template_name, None, self._compile(template_name, None))
 
-    def _compile(self, name, source) -> None:
+    def _compile(self, name, source):
         """Compile now, as Django does; a djust compile (or compile error) counts as djust's."""
         djust = self.djust(self.autoescape)
         try:
@@ -79,21 +77,28 @@ class ConformanceEngine(DjangoEngine):
             FALLBACKS[0] += 1
         else:
             RENDERS[0] += 1
+        return template
 
 
 class ConformanceTemplate:
     """Django's ``Template.render(Context)`` interface over a djust template."""
 
-    def __init__(self, engine: ConformanceEngine, name: str | None, source: str | None) -> None:
+    def __init__(self, engine: ConformanceEngine, name: str | None, source: str | None, compiled) -> None:
         self.engine = engine
         self.name = name
         self.source_code = source
+        # Compiled once per object, as a Django Template is (an IncludeNode
+        # keeps the object it got and renders it again).
+        self._by_autoescape: dict[bool, object] = {engine.autoescape: compiled}
 
     def _compiled(self, autoescape: bool):
-        djust = self.engine.djust(autoescape)
-        if self.name is not None:
-            return djust.get_template(self.name)
-        return djust.from_string(self.source_code)
+        if autoescape not in self._by_autoescape:
+            djust = self.engine.djust(autoescape)
+            if self.name is not None:
+                self._by_autoescape[autoescape] = djust.get_template(self.name)
+            else:
+                self._by_autoescape[autoescape] = djust.from_string(self.source_code)
+        return self._by_autoescape[autoescape]
 
     @property
     def origin(self):
