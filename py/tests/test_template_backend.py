@@ -156,6 +156,11 @@ def test_simple_tags():
     assert render(load + "{% raw_html %}") == "&lt;i&gt;x&lt;/i&gt;"
     with pytest.raises(TemplateSyntaxError):
         render(load + "{% greet %}")
+    # A tag's output is str()-ed as Django does (not localised); `as var` keeps the number.
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert render(load + "{% number %} {% number as n %}{{ n }}") == "1234.5 1234,5"
 
 
 def test_inclusion_tag():
