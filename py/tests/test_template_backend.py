@@ -294,3 +294,28 @@ def test_url_tag_reverses_through_django_and_reraises_no_reverse_match():
         assert render("{% url 'nope' as u %}[{{ u }}]") == "[]"
         with pytest.raises(NoReverseMatch):
             render("{% url 'nope' %}")
+
+
+def test_test_client_sees_the_rendered_template():
+    from django.test.signals import template_rendered
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    seen = []
+
+    def record(sender, template, context, **kwargs):
+        seen.append((template.name, context["name"]))
+
+    from django.template.base import Template as DjangoTemplate
+
+    # pytest-django sets the test environment up once Django is configured.
+    owned = DjangoTemplate._render.__name__ != "instrumented_test_render"
+    if owned:
+        setup_test_environment()
+    template_rendered.connect(record)
+    try:
+        backend().get_template("template_backends/hello.html").render({"name": "Ann"})
+    finally:
+        template_rendered.disconnect(record)
+        if owned:
+            teardown_test_environment()
+    assert seen == [("template_backends/hello.html", "Ann")]
