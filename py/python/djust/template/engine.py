@@ -15,6 +15,7 @@ from typing import Any
 
 from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import Origin
+from django.template.base import Template as DjangoTemplate
 from django.template.context import make_context
 from django.template.engine import Engine
 from django.utils.safestring import SafeString
@@ -146,8 +147,6 @@ class DjustEngine:
 
 def _instrumented() -> bool:
     """Whether Django's test environment is set up (the test client records templates)."""
-    from django.template.base import Template as DjangoTemplate
-
     return DjangoTemplate._render.__name__ == "instrumented_test_render"
 
 
