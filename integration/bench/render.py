@@ -9,7 +9,8 @@ with ``|upper``, ``|floatformat:2`` and ``{% if %}``), N = 100 and 1,000,
 with the context made of Python dicts and of (unsaved) model instances. Each
 template is compiled once; each timing is one full render including whatever
 conversion of the context the engine does. Reported: the median over many
-renders, in microseconds, and each engine's ratio to Django.
+renders, in microseconds, and each engine's ratio to Django. The engines
+take turns render by render, so load on the machine affects them alike.
 
 Jinja2 and minijinja use ``"%.2f"|format(x)`` for ``floatformat:2`` (same
 output for these values) and autoescape on, as Django does.
@@ -18,6 +19,7 @@ output for these values) and autoescape on, as Django does.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -102,15 +104,21 @@ def engines() -> dict[str, object]:
     }
 
 
-def measure(render, ctx: dict, repeat: int) -> float:
-    """Median microseconds per render."""
-    render(ctx)  # warm up (QuerySet-free, but caches and lazy imports)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter_ns()
-        render(ctx)
-        samples.append((time.perf_counter_ns() - start) / 1000)
-    return statistics.median(samples)
+def measure(renders: dict[str, object], ctx: dict, rounds: int) -> dict[str, float]:
+    """Median microseconds per render for each engine.
+
+    The engines take turns within each round, so a busy machine slows them
+    alike and the ratios stay meaningful.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in renders}
+    for render in renders.values():
+        render(ctx)  # warm up: caches and lazy imports
+    for _ in range(rounds):
+        for name, render in renders.items():
+            start = time.perf_counter_ns()
+            render(ctx)
+            samples[name].append((time.perf_counter_ns() - start) / 1000)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def normalised(html: str) -> str:
@@ -128,8 +136,7 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
             for name, out in outputs.items():
                 if out != outputs["Django"]:
                     raise SystemExit(f"{name} renders differently from Django for {kind}, N={n}")
-            repeat = 400 if n <= 100 else 60
-            rows.append((kind, n, {name: measure(r, ctx, repeat) for name, r in renders.items()}))
+            rows.append((kind, n, measure(renders, ctx, 300 if n <= 100 else 40)))
     return rows
 
 
@@ -157,7 +164,9 @@ def write_results(text: str) -> None:
         "`|upper`, `|floatformat:2`, `{% if %}`), compiled once; median time of one full render,\n"
         "context conversion included (djust reads Python objects lazily; minijinja converts its\n"
         "keyword arguments). Lower is better; ratios below 1 are faster than Django.\n"
-        f"Python {sys.version.split()[0]}, Django {django.__version__}, measured in one run.\n\n"
+        f"Python {sys.version.split()[0]}, Django {django.__version__}, {os.cpu_count()} CPUs,"
+        f" load average {os.getloadavg()[0]:.1f} when written: absolute times vary with load,\n"
+        "the ratios (same run, engines interleaved) are the comparison.\n\n"
         f"{text}\n"
     )
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"

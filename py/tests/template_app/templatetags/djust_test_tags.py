@@ -56,3 +56,8 @@ def legacy_node(parser, token):
 @register.filter(expects_localtime=True)
 def hour_of(value):
     return value.hour
+
+
+@register.simple_tag
+def number():
+    return 1234.5
