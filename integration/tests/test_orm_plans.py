@@ -187,6 +187,11 @@ def test_passthrough_querysets_are_untouched_with_a_reason() -> None:
     assert "union" in (djust.plan_for(union, template="library/scalar.html", name="books").passthrough or "")
     raw = Book.objects.raw('SELECT * FROM "library_book"')
     assert djust.optimize(raw, template="library/scalar.html", name="books") is raw
+    assert "raw()" in (djust.plan_for(raw, template="library/scalar.html", name="books").passthrough or "")
+    rows = Book.objects.all().iterator()
+    assert djust.optimize(rows, template="library/scalar.html", name="books") is rows
+    plan = djust.plan_for(rows, template="library/scalar.html", name="books")
+    assert "iterator()" in (plan.passthrough or "") and str(plan).endswith("qs")
 
 
 def test_custom_prefetch_of_the_user_is_kept() -> None:

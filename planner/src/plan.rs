@@ -123,16 +123,28 @@ pub fn plan(
     accesses: &AccessNode,
     shape: &Shape,
 ) -> Result<Plan, PlanError> {
-    let root_model = schema
-        .model(model)
-        .ok_or_else(|| PlanError::UnknownModel(model.to_owned()))?;
     if let Some(reason) = &shape.passthrough {
+        // Not planned: the "model" may be anything (an iterator has none).
+        let root = match schema.model(model) {
+            Some(m) => empty_queryset(m),
+            None => QuerySetPlan {
+                model: model.to_owned(),
+                model_name: model.to_owned(),
+                manager: String::new(),
+                select_related: Vec::new(),
+                prefetches: Vec::new(),
+                only: None,
+            },
+        };
         return Ok(Plan {
-            root: empty_queryset(root_model),
+            root,
             notes: vec![format!("not planned: {reason}")],
             passthrough: Some(reason.clone()),
         });
     }
+    let root_model = schema
+        .model(model)
+        .ok_or_else(|| PlanError::UnknownModel(model.to_owned()))?;
     let graph = AccessGraph::build(schema, root_model, accesses, shape);
     Ok(graph.plan(shape))
 }

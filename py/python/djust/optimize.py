@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.db.models.query import ModelIterable, RawQuerySet
 from django.template import Template as DjangoTemplate
+from django.template import engines
 from django.template.loader import get_template
 
 from djust import guard
@@ -103,6 +104,22 @@ def _planner() -> Planner:
     return planner
 
 
+def _source_engine(found: Any) -> Any | None:
+    """A Django ``Engine`` whose loaders find this template's sources (and its
+    includes and parents): the template's own, its backend's, else the first
+    configured engine that has Django's loaders (``DjustTemplates`` takes
+    DjangoTemplates' OPTIONS, so DIRS and app directories are the same)."""
+    for candidate in (getattr(found, "engine", None), getattr(found, "backend", None)):
+        engine = getattr(candidate, "engine", candidate)
+        if engine is not None and hasattr(engine, "find_template"):
+            return engine
+    for backend in engines.all():
+        engine = getattr(backend, "engine", None)
+        if engine is not None and hasattr(engine, "find_template"):
+            return engine
+    return None
+
+
 def _template(template: Any) -> TemplateAccesses:
     """Resolve ``template`` (a name, or a loaded template) and extract its accesses."""
     if isinstance(template, str):
@@ -114,16 +131,21 @@ def _template(template: Any) -> TemplateAccesses:
     else:
         found = template
     inner = getattr(found, "template", found)
-    if not isinstance(inner, DjangoTemplate):
-        raise Unplannable(f"templates of {type(inner).__module__}.{type(inner).__name__} cannot be planned yet")
+    origin = getattr(inner, "origin", None) or getattr(found, "origin", None)
+    template_name = getattr(origin, "template_name", None) or (template if isinstance(template, str) else None)
     accesses = None
-    if inner.origin.template_name:
+    engine = _source_engine(inner)
+    if template_name and engine is not None:
         try:
             # djust's own parser, with sources found by Django's loaders.
-            accesses = vdom_accesses(inner.origin.template_name, inner.engine)
+            accesses = vdom_accesses(template_name, engine)
         except ValueError as exc:
-            logger.debug("djust parser cannot read %s (%s); walking Django's node tree", inner.origin.name, exc)
+            if not isinstance(inner, DjangoTemplate):
+                raise Unplannable(f"djust's parser cannot read {template_name}: {exc}") from None
+            logger.debug("djust parser cannot read %s (%s); walking Django's node tree", template_name, exc)
     if accesses is None:
+        if not isinstance(inner, DjangoTemplate):
+            raise Unplannable(f"cannot find the source of {type(inner).__name__} {template_name!r}")
         accesses = template_accesses(inner, inner.engine)
     if isinstance(template, str):
         _state.templates[template] = accesses
@@ -202,7 +224,7 @@ _labels: dict[type, str] = {}
 def _model_label(qs: Any) -> str:
     model = getattr(qs, "model", None)
     if model is None:
-        raise TypeError(f"cannot plan a {type(qs).__name__}: djust.optimize needs a QuerySet")
+        return f"<{type(qs).__name__}>"  # passed through: nothing to plan
     label = _labels.get(model)
     if label is None:
         label = _labels[model] = model._meta.label  # a property that formats a string each time
