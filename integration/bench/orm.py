@@ -66,7 +66,7 @@ def ensure_database(url: str) -> None:
 def load(books: int) -> None:
     from django.core.management import call_command  # noqa: PLC0415
     from library import models as lib  # noqa: PLC0415
-    from library.seed import seed  # noqa: PLC0415
+    from library.seed import clear, seed  # noqa: PLC0415
     from orm_autoprefetch import models as ap  # noqa: PLC0415
 
     call_command("migrate", run_syncdb=True, verbosity=0)
@@ -74,11 +74,8 @@ def load(books: int) -> None:
         return
     for model in (ap.Review, ap.Book, ap.Tag, ap.Publisher, ap.Author, ap.Country):
         model.objects.all().delete()
-    for model in (lib.Review, lib.Chapter, lib.Edition, lib.Book, lib.Tag, lib.Publisher, lib.Profile, lib.Author):
-        model.objects.all().delete()
-    lib.Reader.objects.all().delete()
-    lib.Country.objects.all().delete()
-    seed(books=books)
+    clear()
+    seed(books=books, extras=False)
     # The same rows (same ids) on the auto-prefetch models.
     ap.Country.objects.bulk_create(ap.Country(**row) for row in lib.Country.objects.values())
     ap.Author.objects.bulk_create(ap.Author(**row) for row in lib.Author.objects.values())

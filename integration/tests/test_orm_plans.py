@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
 from django.template.loader import get_template
-from library.models import Author, Book, Review, Tag
-from library.seed import seed
+from library.models import AudioBook, Author, Book, ClassicBook, Note, Review, Tag
+from library.seed import clear, seed
 
 import djust
 from djust.optimize import clear_cache, plan_context
@@ -90,6 +91,10 @@ CASES = [
          {"Book": {"title"}, "Author": {"name"}}),
     Case("reverse-fks-chapters-editions", "library/chapters.html", "books", lambda: Book.objects.all(), 3,
          {"Book": {"title"}, "Chapter": {"number", "title"}}),
+    Case("multi-table-inheritance", "library/audio.html", "books", lambda: AudioBook.objects.all(), 1,
+         {"AudioBook": {"narrator", "minutes"}, "Book": {"title"}, "Author": {"name"}}),
+    Case("proxy-model", "library/fk1.html", "books", lambda: ClassicBook.objects.all(), 1,
+         {"Book": {"title"}, "Author": {"name"}}),
     Case("user-shape-kept", "library/user_shape.html", "books",
          lambda: Book.objects.select_related("publisher").prefetch_related("tags")
          .annotate(n_reviews=Count("reviews")).defer("summary").filter(pages__gt=120)[:10], 2,
@@ -102,8 +107,7 @@ def library(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock():
         seed(books=24)
         yield
-        for model in (Review, Book, Tag, Author):
-            model.objects.all().delete()
+        clear()
 
 
 @pytest.fixture(autouse=True)
@@ -213,3 +217,50 @@ def test_plan_cache_hits_and_misses() -> None:
     djust.plan_for(Book.objects.select_related("publisher"), template="library/fk1.html", name="books")
     stats = djust.optimize.cache_stats()
     assert (stats["hits"], stats["misses"]) == (3, 2)
+
+
+def test_generic_foreign_key_is_left_to_django_and_noted() -> None:
+    plan = djust.plan_for(Note.objects.all(), template="library/notes.html", name="notes")
+    assert any("unplannable" in note for note in plan.notes), plan.notes
+    assert set(plan.root["only"] or ()) >= {"content_type", "object_id", "text"}
+    ContentType.objects.clear_cache()
+    expected, vanilla = _vanilla(Case("gfk", "library/notes.html", "notes", lambda: Note.objects.all(), 0, {}))
+    ContentType.objects.clear_cache()
+    with capture() as statements:
+        qs = djust.optimize(Note.objects.all(), template="library/notes.html", name="notes")
+        html = get_template("library/notes.html").render({"notes": qs})
+    assert html == expected
+    assert len(statements) == len(vanilla)
+
+
+def test_schema_export_describes_every_relation_kind() -> None:
+    from djust.schema import build_schema
+
+    models = {m["label"]: m for m in build_schema()["models"]}
+    kinds = {(label, r["name"]): r for label, m in models.items() for r in m["relations"]}
+    assert kinds[("library.Book", "author")]["kind"] == "forward_fk"
+    assert kinds[("library.Publisher", "country")]["nullable"] is True
+    assert kinds[("library.Author", "profile")] == {
+        "name": "profile",
+        "kind": "reverse_o2o",
+        "target": "library.Profile",
+        "remote_field": "author",
+    }
+    assert kinds[("library.Book", "reviews")]["remote_field"] == "book"
+    assert kinds[("library.Book", "tags")] == {
+        "name": "tags",
+        "kind": "m2m",
+        "target": "library.Tag",
+        "through": "library.Book_tags",
+    }
+    assert kinds[("library.Tag", "books")]["kind"] == "reverse_m2m"
+    assert kinds[("library.Note", "target")]["kind"] == "generic_fk"
+    assert kinds[("library.AudioBook", "book_ptr")]["parent_link"] is True
+    assert models["library.AudioBook"]["parents"] == ["library.Book"]
+    assert models["library.AudioBook"]["pk"] == "book_ptr"
+    assert "title" in {f["name"] for f in models["library.AudioBook"]["fields"]}
+    assert models["library.ClassicBook"]["proxy_for"] == "library.Book"
+    assert models["library.Chapter"]["custom_default_manager"] is True
+    assert models["library.Book"]["custom_default_manager"] is False
+    assert models["library.Book"]["attributes"]["byline"]["reads"] == [["title"], ["author", "name"]]
+    assert models["library.Book"]["attributes"]["get_format_display"]["reads"] == [["format"]]
