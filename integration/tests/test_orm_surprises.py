@@ -76,3 +76,17 @@ def test_production_completes_warns_and_learns(template: str, missing: str, capl
 def test_unplanned_querysets_are_never_checked() -> None:
     html = get_template("library/surprise_relation.html").render({"books": Book.objects.all()})
     assert "Norway" in html or "Chile" in html
+
+
+def test_planned_objects_and_querysets_still_pickle() -> None:
+    import pickle
+
+    qs = djust.optimize(Book.objects.all(), template="library/fk2.html", name="books")
+    books = list(qs)
+    restored = pickle.loads(pickle.dumps(books))
+    assert [b.title for b in restored] == [b.title for b in books]
+    assert pickle.loads(pickle.dumps(qs))[0].title == books[0].title
+    # Unpickled objects belong to no render: a lazy load there is ordinary Django.
+    with capture() as statements:
+        assert restored[0].summary
+    assert len(statements) == 1

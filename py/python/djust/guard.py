@@ -55,6 +55,15 @@ class PlanTag:
     #: The plan's select_related and prefetch paths (segments), to tag joined objects.
     paths: tuple[tuple[str, ...], ...]
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # A pickled (cached) instance or queryset leaves its render behind: it
+        # unpickles untagged instead of failing on the tag's callables.
+        return (_untagged, ())
+
+
+def _untagged() -> None:
+    return None
+
 
 def strict() -> bool:
     """Raise on a surprise (DEBUG, a test run, or ``DJUST_PLAN_STRICT``)."""
