@@ -226,7 +226,11 @@ pub fn extract_accesses(
         Ok(extraction) => {
             let json = serde_json::to_string(&extraction.accesses.names)
                 .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-            Ok((Some(json), Vec::new(), format!("{:016x}", extraction.fingerprint)))
+            Ok((
+                Some(json),
+                Vec::new(),
+                format!("{:016x}", extraction.fingerprint),
+            ))
         }
         Err(djust_planner::ExtractError::Template(e)) => match missing(&e) {
             Some(m) => Ok((None, vec![m], String::new())),

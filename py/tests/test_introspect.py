@@ -26,7 +26,8 @@ class Thing(Base):
         return self.reviews.filter(rating__gt=3).first()
 
     def dynamic(self) -> object:
-        return self.name
+        attr = "name"
+        return getattr(self, attr)
 
     def with_argument(self, other: object) -> object:
         return other
