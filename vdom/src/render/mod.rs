@@ -69,6 +69,7 @@ pub(crate) struct Renderer<'e> {
     depth: usize,
     includes: usize,
     tpl: Tpl,
+    stack_base: usize,
 }
 
 /// Render a whole template.
@@ -85,6 +86,7 @@ pub(crate) fn render_template(
         depth: 0,
         includes: 0,
         tpl: Tpl::of(template),
+        stack_base: crate::parser::stack_position(),
     };
     let mut out = String::with_capacity(template.source().len() + template.source().len() / 2);
     r.render_nodes(&template.ast().nodes, &mut ctx, host, &mut out)?;
@@ -155,7 +157,9 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         self.depth += 1;
-        if self.depth > MAX_RENDER_DEPTH {
+        if self.depth > MAX_RENDER_DEPTH
+            || crate::parser::stack_used(self.stack_base) > crate::parser::STACK_BUDGET
+        {
             self.depth -= 1;
             return Err(Error::render(format!(
                 "Templates are nested too deeply (more than {MAX_RENDER_DEPTH} levels)."
@@ -576,15 +580,8 @@ impl<'e> Renderer<'e> {
                     None => return Err(does_not_exist(&op.text)),
                 },
             };
-            let (is_safe, localtime) = match &f.filter {
-                FilterRef::Builtin(b) => (b.is_safe, b.expects_localtime),
-                FilterRef::Custom(c) => (c.is_safe(), c.expects_localtime()),
-            };
-            if localtime {
-                obj = template_localtime(obj, host)?;
-            }
-            let was_safe = obj.is_safe();
-            let new = match &f.filter {
+            obj = match &f.filter {
+                // `apply` does Django's localtime and is_safe handling.
                 FilterRef::Builtin(b) => filters::apply(
                     b,
                     &FilterCtx {
@@ -594,12 +591,18 @@ impl<'e> Renderer<'e> {
                     obj,
                     arg,
                 )?,
-                FilterRef::Custom(c) => c.call(obj, arg, ctx.autoescape)?,
-            };
-            obj = if is_safe && was_safe {
-                mark_safe(new)?
-            } else {
-                new
+                FilterRef::Custom(c) => {
+                    if c.expects_localtime() {
+                        obj = template_localtime(obj, host)?;
+                    }
+                    let was_safe = obj.is_safe();
+                    let new = c.call(obj, arg, ctx.autoescape)?;
+                    if c.is_safe() && was_safe {
+                        mark_safe(new)?
+                    } else {
+                        new
+                    }
+                }
             };
         }
         Ok(obj)

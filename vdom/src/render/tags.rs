@@ -324,7 +324,7 @@ impl Renderer<'_> {
                     ),
                     I18nGet::LanguageInfo(e, n) => {
                         let code = self.resolve_expr(e, ctx, host, false)?;
-                        (n, host.language_info(&text_of(&code)?)?)
+                        (n, language_info(host, &text_of(&code)?)?)
                     }
                     I18nGet::LanguageInfoList(e, n) => {
                         let langs = self.resolve_expr(e, ctx, host, false)?;
@@ -337,7 +337,7 @@ impl Renderer<'_> {
                             } else {
                                 text_of(&lang)?
                             };
-                            infos.push(host.language_info(&code)?);
+                            infos.push(language_info(host, &code)?);
                         }
                         (n, Value::list(infos))
                     }
@@ -676,6 +676,26 @@ fn percent_format(msg: &str, data: &[(String, Value)]) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Django's `get_language_info(code)` dict.
+fn language_info(host: &dyn Host, code: &str) -> Result<Value> {
+    let Some(info) = host.language_info(code) else {
+        return Err(Error::render(format!("Unknown language code {code}.")));
+    };
+    let mut map = Map::new();
+    map.insert(Arc::from("bidi"), Value::Bool(info.bidi));
+    map.insert(Arc::from("code"), Value::from(code));
+    map.insert(Arc::from("name"), Value::from(info.name.as_str()));
+    map.insert(
+        Arc::from("name_local"),
+        Value::from(info.name_local.as_str()),
+    );
+    map.insert(
+        Arc::from("name_translated"),
+        Value::from(host.gettext(&info.name)),
+    );
+    Ok(Value::Map(Arc::new(map)))
 }
 
 /// `str(value)` as a Rust string.
