@@ -109,7 +109,15 @@ def _source_engine(found: Any) -> Any | None:
     includes and parents): the template's own, its backend's, else the first
     configured engine that has Django's loaders (``DjustTemplates`` takes
     DjangoTemplates' OPTIONS, so DIRS and app directories are the same)."""
-    for candidate in (getattr(found, "engine", None), getattr(found, "backend", None)):
+    inner = getattr(found, "template", None)
+    candidates = (
+        getattr(found, "engine", None),  # django.template.Template
+        getattr(found, "backend", None),  # a backend's Template (DjangoTemplates, DjustTemplates)
+        getattr(found, "djust", None),  # djust.template.engine.Template
+        getattr(inner, "engine", None),
+        getattr(inner, "djust", None),
+    )
+    for candidate in candidates:
         engine = getattr(candidate, "engine", candidate)
         if engine is not None and hasattr(engine, "find_template"):
             return engine
@@ -134,7 +142,7 @@ def _template(template: Any) -> TemplateAccesses:
     origin = getattr(inner, "origin", None) or getattr(found, "origin", None)
     template_name = getattr(origin, "template_name", None) or (template if isinstance(template, str) else None)
     accesses = None
-    engine = _source_engine(inner)
+    engine = _source_engine(found)
     if template_name and engine is not None:
         try:
             # djust's own parser, with sources found by Django's loaders.
