@@ -34,6 +34,42 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             continue;
         }
         let mut spec = Spec::default();
+        // `%(key)s` takes the argument from a mapping.
+        let mut keyed = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut key = String::new();
+            let mut depth = 1;
+            for k in chars.by_ref() {
+                match k {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                key.push(k);
+            }
+            if depth != 0 {
+                return Ok(Err(FormatError)); // "incomplete format key"
+            }
+            let item = match value {
+                Value::Map(_) | Value::Object(_) => value.get_attr(&key)?,
+                _ => return Ok(Err(FormatError)), // "format requires a mapping"
+            };
+            match item {
+                Some(v) => keyed = Some(v),
+                None => {
+                    return Err(crate::error::Error::render(format!(
+                        "KeyError: {}",
+                        crate::value::python_str_repr(&key)
+                    )))
+                }
+            }
+        }
         while let Some(&f) = chars.peek() {
             match f {
                 '-' => spec.left = true,
@@ -69,11 +105,17 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             out.push('%');
             continue;
         }
-        used += 1;
-        if used > 1 {
-            return Ok(Err(FormatError)); // "not enough arguments"
-        }
-        match convert(&spec, value)? {
+        let arg = match &keyed {
+            Some(v) => v,
+            None => {
+                used += 1;
+                if used > 1 {
+                    return Ok(Err(FormatError)); // "not enough arguments"
+                }
+                value
+            }
+        };
+        match convert(&spec, arg)? {
             Ok(text) => out.push_str(&text),
             Err(e) => return Ok(Err(e)),
         }
@@ -81,7 +123,7 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
     // A list, dict or object has `__getitem__`: Python takes it as a
     // mapping and does not complain about unused arguments.
     let mapping = matches!(value, Value::List(_) | Value::Map(_) | Value::Object(_));
-    if used == 0 && !mapping {
+    if used == 0 && !mapping && !fmt.contains("%(") {
         return Ok(Err(FormatError)); // "not all arguments converted"
     }
     Ok(Ok(out))
