@@ -16,6 +16,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
 from django.template.loader import get_template
+from django.test import override_settings
 from library.models import AudioBook, Author, Book, ClassicBook, Note, Review, Tag
 from library.seed import clear, seed
 
@@ -157,6 +158,25 @@ def test_marked_queryset_planned_from_the_render_context(case: Case) -> None:
         html = template.render(context)
     assert html == expected_html
     assert len(statements) == case.statements, "\n".join(statements)
+
+
+DJUST_ENGINE = [{"BACKEND": "djust.template.backends.DjustTemplates", "DIRS": [], "APP_DIRS": True}]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_djust_engine_renders_marked_querysets(case: Case) -> None:
+    """djust's engine: ``optimize(qs)`` marks, the queryset is planned against the
+    template it is rendered in (``plan_context``, which the backend calls)."""
+    expected_html, _ = _vanilla(case)
+    with override_settings(TEMPLATES=DJUST_ENGINE):
+        template = get_template(case.template)
+        assert type(template).__module__ == "djust.template.backends"
+        with capture() as statements:
+            context = plan_context({case.name: djust.optimize(case.queryset()), **case.extra}, template)
+            html = template.render(context)
+    assert html == expected_html
+    assert len(statements) == case.statements, "\n".join(statements)
+    _check_columns(case, statements)
 
 
 def test_marked_queryset_outside_djust_is_the_plain_queryset() -> None:
