@@ -7,7 +7,9 @@ querysets, in one run:
 * vanilla: ``Book.objects.all()``;
 * djust: ``djust.optimize(Book.objects.all(), template=..., name="books")``;
 * hand-written: the optimal ``select_related``/``Prefetch``/``only`` by hand;
-* django-auto-prefetch: the same schema on ``auto_prefetch.Model``.
+* django-auto-prefetch: the same schema on ``auto_prefetch.Model``;
+* djust's engine (``DjustTemplates``) rendering ``djust.optimize(qs)``, planned
+  from the template it is rendered in.
 
 Prints statements and milliseconds (median of --runs) per variant, and the
 planning cost of ``plan_for`` on a plan-cache hit and on a miss.
@@ -42,7 +44,10 @@ def configure(url: str) -> None:
         USE_TZ=True,
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "djust", "library", "orm_autoprefetch"],
         DATABASES={"default": dj_database_url.parse(url)},
-        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+        TEMPLATES=[
+            {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True},
+            {"NAME": "djust", "BACKEND": "djust.template.backends.DjustTemplates", "APP_DIRS": True},
+        ],
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     )
     import django  # noqa: PLC0415
@@ -133,15 +138,17 @@ def main() -> None:
     load(args.books)
 
     from django.db.models import Prefetch  # noqa: PLC0415
+    from django.template import engines  # noqa: PLC0415
     from django.template.loader import get_template  # noqa: PLC0415
     from library.models import Book, Review, Tag  # noqa: PLC0415
     from orm_autoprefetch import models as ap  # noqa: PLC0415
 
     import djust  # noqa: PLC0415
-    from djust.optimize import _planner, cache_stats, clear_cache  # noqa: PLC0415
+    from djust.optimize import _planner, cache_stats, clear_cache, plan_context  # noqa: PLC0415
 
     name = "library/bench.html"
     template = get_template(name)
+    rust_template = engines["djust"].get_template(name)
 
     def hand_written() -> Any:
         return (
@@ -160,16 +167,19 @@ def main() -> None:
         ),
         "hand-written optimal": lambda: template.render({"books": hand_written()}),
         "django-auto-prefetch": lambda: template.render({"books": ap.Book.objects.all()}),
+        "djust engine + optimize(qs)": lambda: rust_template.render(
+            plan_context({"books": djust.optimize(Book.objects.all())}, rust_template)
+        ),
     }
     clear_cache()
     djust.plan_for(Book.objects.all(), template=name, name="books")  # plan once, as a running server would
     results = {label: measure(render, args.runs) for label, render in variants.items()}
     reference = results["vanilla Django"][2]
     print(f"ORM planner benchmark: {args.books} books, {connection_vendor()}, median of {args.runs} runs")
-    print(f"{'variant':<24}{'statements':>12}{'ms':>10}{'vs vanilla':>12}  same HTML")
+    print(f"{'variant':<30}{'statements':>12}{'ms':>10}{'vs vanilla':>12}  same HTML")
     base_ms = results["vanilla Django"][1]
     for label, (statements, ms, html) in results.items():
-        print(f"{label:<24}{statements:>12}{ms:>10.1f}{base_ms / ms:>11.1f}x  {html == reference}")
+        print(f"{label:<30}{statements:>12}{ms:>10.1f}{base_ms / ms:>11.1f}x  {html == reference}")
 
     qs = Book.objects.all()
     djust.plan_for(qs, template=name, name="books")

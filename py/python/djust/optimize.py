@@ -131,13 +131,17 @@ def _source_engine(found: Any) -> Any | None:
 def _template(template: Any) -> TemplateAccesses:
     """Resolve ``template`` (a name, or a loaded template) and extract its accesses."""
     if isinstance(template, str):
-        cached = _state.templates.get(template)
-        # Outside DEBUG, templates do not change without a restart (Django's cached loader agrees).
-        if cached is not None and not settings.DEBUG:
-            return cached
-        found = get_template(template)
+        memo_key = template
     else:
-        found = template
+        # A loaded template (the djust engine path): keyed by the file it came from.
+        origin = getattr(template, "origin", None)
+        memo_key = f"file:{origin.name}" if origin is not None and origin.name else None
+    # Outside DEBUG, templates do not change without a restart (Django's cached loader agrees).
+    if memo_key is not None and not settings.DEBUG:
+        cached = _state.templates.get(memo_key)
+        if cached is not None:
+            return cached
+    found = get_template(template) if isinstance(template, str) else template
     inner = getattr(found, "template", found)
     origin = getattr(inner, "origin", None) or getattr(found, "origin", None)
     template_name = getattr(origin, "template_name", None) or (template if isinstance(template, str) else None)
@@ -155,8 +159,8 @@ def _template(template: Any) -> TemplateAccesses:
         if not isinstance(inner, DjangoTemplate):
             raise Unplannable(f"cannot find the source of {type(inner).__name__} {template_name!r}")
         accesses = template_accesses(inner, inner.engine)
-    if isinstance(template, str):
-        _state.templates[template] = accesses
+    if memo_key is not None:
+        _state.templates[memo_key] = accesses
     return accesses
 
 
