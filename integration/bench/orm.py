@@ -97,27 +97,29 @@ def load(books: int) -> None:
     )
 
 
-def measure(render: Callable[[], str], runs: int) -> tuple[int, float, str]:
+def measure(variants: dict[str, Callable[[], str]], runs: int) -> dict[str, tuple[int, float, str]]:
+    """Statements, median ms and HTML per variant; variants interleaved in each
+    round so a shared machine's load changes hit them alike."""
     from django.db import connection  # noqa: PLC0415
 
-    counts: list[int] = []
-    times: list[float] = []
-    html = ""
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    last: dict[str, tuple[int, str]] = {}
     for _ in range(runs):
-        statements = [0]
+        for label, render in variants.items():
+            statements = [0]
 
-        def count(
-            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any, tally: list[int] = statements
-        ) -> Any:
-            tally[0] += 1
-            return execute(sql, params, many, context)
+            def count(
+                execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any, tally: list[int] = statements
+            ) -> Any:
+                tally[0] += 1
+                return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            start = time.perf_counter()
-            html = render()
-            times.append((time.perf_counter() - start) * 1000)
-        counts.append(statements[0])
-    return counts[-1], statistics.median(times), html
+            with connection.execute_wrapper(count):
+                start = time.perf_counter()
+                html = render()
+                times[label].append((time.perf_counter() - start) * 1000)
+            last[label] = (statements[0], html)
+    return {label: (last[label][0], statistics.median(times[label]), last[label][1]) for label in variants}
 
 
 def per_call_us(fn: Callable[[], Any], n: int) -> float:
@@ -173,7 +175,7 @@ def main() -> None:
     }
     clear_cache()
     djust.plan_for(Book.objects.all(), template=name, name="books")  # plan once, as a running server would
-    results = {label: measure(render, args.runs) for label, render in variants.items()}
+    results = measure(variants, args.runs)
     reference = results["vanilla Django"][2]
     print(f"ORM planner benchmark: {args.books} books, {connection_vendor()}, median of {args.runs} runs")
     print(f"{'variant':<30}{'statements':>12}{'ms':>10}{'vs vanilla':>12}  same HTML")
