@@ -109,7 +109,12 @@ def measure(variants: dict[str, Callable[[], str]], runs: int) -> dict[str, tupl
             statements = [0]
 
             def count(
-                execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any, tally: list[int] = statements
+                execute: Callable[..., Any],
+                sql: str,
+                params: Any,
+                many: bool,
+                context: Any,
+                tally: list[int] = statements,
             ) -> Any:
                 tally[0] += 1
                 return execute(sql, params, many, context)
