@@ -1,8 +1,12 @@
 """The ORM JIT against a real database: exact statement counts, byte-identical HTML,
 and no column fetched that the page does not show (keys aside).
 
-Runs on PostgreSQL (``DATABASE_URL``, as ``make integration`` does) and on
-SQLite (no ``DATABASE_URL``) with the same expected counts.
+Each case is rendered three ways: Django's engine with
+``optimize(qs, template=..., name=...)``; Django's engine with a marked
+``optimize(qs)`` planned by ``plan_context``; and djust's engine
+(``DjustTemplates``) with a marked queryset. Runs on PostgreSQL
+(``DATABASE_URL``, as ``make integration`` does) and on SQLite
+(``DJUST_ORM_SQLITE=1``, no ``DATABASE_URL``) with the same expected counts.
 """
 
 from __future__ import annotations
