@@ -33,6 +33,7 @@ class Planner:
 
 def extract_accesses(name: str, sources: dict[str, str]) -> tuple[str | None, list[str], str]:
     """Access trees of template ``name`` parsed by vdom from ``sources``: ``(json, missing, fingerprint)``."""
+
 # --- Template engine (py/src/template.rs, errors.rs) -------------------------
 
 class TemplateUnsupported(Exception):

@@ -243,14 +243,14 @@ def _model_label(qs: Any) -> str:
     return label
 
 
-def plan_for(qs: Any, template: Any, name: str) -> Plan:
-    """The plan for ``qs`` bound to ``name`` in ``template``; ``str(plan)`` is Python code."""
+def _plan(qs: Any, template: Any, name: str) -> tuple[Plan, TemplateAccesses | None]:
     planner = _planner()
     label = _model_label(qs)
     try:
         accesses = _template(template)
     except Unplannable as exc:
-        return planner.plan((f"unplannable:{exc}", name, label, str(exc)), "{}", json.dumps({"passthrough": str(exc)}))
+        key = (f"unplannable:{exc}", name, label, str(exc))
+        return planner.plan(key, "{}", json.dumps({"passthrough": str(exc)})), None
     learned = _state.learned.get((accesses.fingerprint, name), _NOTHING)
     if not isinstance(qs, QuerySet):
         reason = _passthrough_reason(qs) or "not a QuerySet"
@@ -260,12 +260,13 @@ def plan_for(qs: Any, template: Any, name: str) -> Plan:
     key = (accesses.fingerprint, name, label, shape_key)
     plan = planner.lookup(key)
     if plan is None:
-        tree = accesses.names.get(name)
-        tree_json = json.dumps(tree.to_data() if tree is not None else {})
-        plan = planner.plan(key, tree_json, json.dumps(shape))
-    if plan.prepared is None and plan.passthrough is None:
-        plan.prepared = _prepare(plan, accesses, name)
-    return plan
+        plan = planner.plan(key, accesses.tree_json(name), json.dumps(shape))
+    return plan, accesses
+
+
+def plan_for(qs: Any, template: Any, name: str) -> Plan:
+    """The plan for ``qs`` bound to ``name`` in ``template``; ``str(plan)`` is Python code."""
+    return _plan(qs, template, name)[0]
 
 
 _NOTHING: frozenset[tuple[str, str]] = frozenset()
@@ -372,7 +373,10 @@ def optimize(qs: Any, template: Any = None, name: str | None = None) -> Any:
         raise TypeError("optimize(qs, template=...) also needs name=, the context name the template reads")
     if _passthrough_reason(qs) is not None:
         return qs
-    return apply_plan(qs, plan_for(qs, template, name))
+    plan, accesses = _plan(qs, template, name)
+    if plan.prepared is None and plan.passthrough is None and accesses is not None:
+        plan.prepared = _prepare(plan, accesses, name)
+    return apply_plan(qs, plan)
 
 
 def is_marked(value: Any) -> bool:
