@@ -114,6 +114,9 @@ class Book(models.Model):
     def byline(self) -> str:
         return f"{self.title} by {self.author.name}"
 
+    def top_reviews(self) -> models.QuerySet:
+        return self.reviews.filter(rating__gte=4)
+
 
 class Edition(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="editions")

@@ -224,6 +224,35 @@ impl<'s> AccessGraph<'s> {
         this
     }
 
+    /// The node reached from `idx` through relation `name`: the existing one
+    /// when the relation was already followed (by the template and by a
+    /// property, say), so each join and prefetch appears once.
+    fn follow(
+        &mut self,
+        idx: NodeIndex,
+        target: &Model,
+        name: &str,
+        kind: RelationKind,
+    ) -> NodeIndex {
+        if let Some(edge) = self
+            .graph
+            .edges_directed(idx, Direction::Outgoing)
+            .find(|e| e.weight().name == name)
+        {
+            return edge.target();
+        }
+        let to = self.add_node(target);
+        self.graph.add_edge(
+            idx,
+            to,
+            RelEdge {
+                name: name.to_owned(),
+                kind,
+            },
+        );
+        to
+    }
+
     fn add_node(&mut self, model: &Model) -> NodeIndex {
         self.graph.add_node(ModelNode {
             label: model.label.clone(),
@@ -311,15 +340,7 @@ impl<'s> AccessGraph<'s> {
                         continue;
                     };
                     if rel.kind.is_single() {
-                        let to = self.add_node(target);
-                        self.graph.add_edge(
-                            idx,
-                            to,
-                            RelEdge {
-                                name: rel.name.clone(),
-                                kind: rel.kind,
-                            },
-                        );
+                        let to = self.follow(idx, target, rel.name.as_str(), rel.kind);
                         if rel.kind == RelationKind::ReverseO2o {
                             if let Some(back) = &rel.remote_field {
                                 self.graph[to].fields.insert(back.clone());
@@ -346,15 +367,7 @@ impl<'s> AccessGraph<'s> {
                         if !rows {
                             continue;
                         }
-                        let to = self.add_node(target);
-                        self.graph.add_edge(
-                            idx,
-                            to,
-                            RelEdge {
-                                name: rel.name.clone(),
-                                kind: rel.kind,
-                            },
-                        );
+                        let to = self.follow(idx, target, rel.name.as_str(), rel.kind);
                         if rel.kind == RelationKind::ReverseFk {
                             if let Some(back) = &rel.remote_field {
                                 self.graph[to].fields.insert(back.clone());
@@ -413,6 +426,15 @@ impl<'s> AccessGraph<'s> {
                 model,
                 format!("the template reads attributes of what `{name}` returns"),
             );
+        }
+        if let Some(why) = &attr.reason {
+            let note = format!(
+                "{}.{name} {why}: one query per row whatever the plan; its related rows are loaded whole",
+                model.name
+            );
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
         }
         let frame = (model.label.clone(), name.to_owned());
         if self.active.contains(&frame) {
