@@ -7,7 +7,9 @@ querysets, in one run:
 * vanilla: ``Book.objects.all()``;
 * djust: ``djust.optimize(Book.objects.all(), template=..., name="books")``;
 * hand-written: the optimal ``select_related``/``Prefetch``/``only`` by hand;
-* django-auto-prefetch: the same schema on ``auto_prefetch.Model``.
+* django-auto-prefetch: the same schema on ``auto_prefetch.Model``;
+* djust's engine (``DjustTemplates``) rendering ``djust.optimize(qs)``, planned
+  from the template it is rendered in.
 
 Prints statements and milliseconds (median of --runs) per variant, and the
 planning cost of ``plan_for`` on a plan-cache hit and on a miss.
@@ -42,7 +44,10 @@ def configure(url: str) -> None:
         USE_TZ=True,
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "djust", "library", "orm_autoprefetch"],
         DATABASES={"default": dj_database_url.parse(url)},
-        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+        TEMPLATES=[
+            {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True},
+            {"NAME": "djust", "BACKEND": "djust.template.backends.DjustTemplates", "APP_DIRS": True},
+        ],
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     )
     import django  # noqa: PLC0415
@@ -66,7 +71,7 @@ def ensure_database(url: str) -> None:
 def load(books: int) -> None:
     from django.core.management import call_command  # noqa: PLC0415
     from library import models as lib  # noqa: PLC0415
-    from library.seed import seed  # noqa: PLC0415
+    from library.seed import clear, seed  # noqa: PLC0415
     from orm_autoprefetch import models as ap  # noqa: PLC0415
 
     call_command("migrate", run_syncdb=True, verbosity=0)
@@ -74,11 +79,8 @@ def load(books: int) -> None:
         return
     for model in (ap.Review, ap.Book, ap.Tag, ap.Publisher, ap.Author, ap.Country):
         model.objects.all().delete()
-    for model in (lib.Review, lib.Chapter, lib.Edition, lib.Book, lib.Tag, lib.Publisher, lib.Profile, lib.Author):
-        model.objects.all().delete()
-    lib.Reader.objects.all().delete()
-    lib.Country.objects.all().delete()
-    seed(books=books)
+    clear()
+    seed(books=books, extras=False)
     # The same rows (same ids) on the auto-prefetch models.
     ap.Country.objects.bulk_create(ap.Country(**row) for row in lib.Country.objects.values())
     ap.Author.objects.bulk_create(ap.Author(**row) for row in lib.Author.objects.values())
@@ -95,27 +97,34 @@ def load(books: int) -> None:
     )
 
 
-def measure(render: Callable[[], str], runs: int) -> tuple[int, float, str]:
+def measure(variants: dict[str, Callable[[], str]], runs: int) -> dict[str, tuple[int, float, str]]:
+    """Statements, median ms and HTML per variant; variants interleaved in each
+    round so a shared machine's load changes hit them alike."""
     from django.db import connection  # noqa: PLC0415
 
-    counts: list[int] = []
-    times: list[float] = []
-    html = ""
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    last: dict[str, tuple[int, str]] = {}
     for _ in range(runs):
-        statements = [0]
+        for label, render in variants.items():
+            statements = [0]
 
-        def count(
-            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any, tally: list[int] = statements
-        ) -> Any:
-            tally[0] += 1
-            return execute(sql, params, many, context)
+            def count(
+                execute: Callable[..., Any],
+                sql: str,
+                params: Any,
+                many: bool,
+                context: Any,
+                tally: list[int] = statements,
+            ) -> Any:
+                tally[0] += 1
+                return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            start = time.perf_counter()
-            html = render()
-            times.append((time.perf_counter() - start) * 1000)
-        counts.append(statements[0])
-    return counts[-1], statistics.median(times), html
+            with connection.execute_wrapper(count):
+                start = time.perf_counter()
+                html = render()
+                times[label].append((time.perf_counter() - start) * 1000)
+            last[label] = (statements[0], html)
+    return {label: (last[label][0], statistics.median(times[label]), last[label][1]) for label in variants}
 
 
 def per_call_us(fn: Callable[[], Any], n: int) -> float:
@@ -129,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--books", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--planning-only", action="store_true", help="skip the renders; measure planning cost")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -136,15 +146,17 @@ def main() -> None:
     load(args.books)
 
     from django.db.models import Prefetch  # noqa: PLC0415
+    from django.template import engines  # noqa: PLC0415
     from django.template.loader import get_template  # noqa: PLC0415
     from library.models import Book, Review, Tag  # noqa: PLC0415
     from orm_autoprefetch import models as ap  # noqa: PLC0415
 
     import djust  # noqa: PLC0415
-    from djust.optimize import _planner, cache_stats, clear_cache  # noqa: PLC0415
+    from djust.optimize import _planner, cache_stats, clear_cache, plan_context  # noqa: PLC0415
 
     name = "library/bench.html"
     template = get_template(name)
+    rust_template = engines["djust"].get_template(name)
 
     def hand_written() -> Any:
         return (
@@ -163,16 +175,21 @@ def main() -> None:
         ),
         "hand-written optimal": lambda: template.render({"books": hand_written()}),
         "django-auto-prefetch": lambda: template.render({"books": ap.Book.objects.all()}),
+        "djust engine + optimize(qs)": lambda: rust_template.render(
+            plan_context({"books": djust.optimize(Book.objects.all())}, rust_template)
+        ),
     }
     clear_cache()
     djust.plan_for(Book.objects.all(), template=name, name="books")  # plan once, as a running server would
-    results = {label: measure(render, args.runs) for label, render in variants.items()}
-    reference = results["vanilla Django"][2]
+    if args.planning_only:
+        variants = {}
+    results = measure(variants, args.runs)
+    reference = results["vanilla Django"][2] if results else ""
     print(f"ORM planner benchmark: {args.books} books, {connection_vendor()}, median of {args.runs} runs")
-    print(f"{'variant':<24}{'statements':>12}{'ms':>10}{'vs vanilla':>12}  same HTML")
-    base_ms = results["vanilla Django"][1]
+    print(f"{'variant':<30}{'statements':>12}{'ms':>10}{'vs vanilla':>12}  same HTML")
+    base_ms = results["vanilla Django"][1] if results else 1.0
     for label, (statements, ms, html) in results.items():
-        print(f"{label:<24}{statements:>12}{ms:>10.1f}{base_ms / ms:>11.1f}x  {html == reference}")
+        print(f"{label:<30}{statements:>12}{ms:>10.1f}{base_ms / ms:>11.1f}x  {html == reference}")
 
     qs = Book.objects.all()
     djust.plan_for(qs, template=name, name="books")

@@ -5,6 +5,8 @@ nullable), a forward and a reverse one-to-one, reverse FKs, a many-to-many
 seen from both sides, a model property and methods read by templates.
 """
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -112,6 +114,9 @@ class Book(models.Model):
     def byline(self) -> str:
         return f"{self.title} by {self.author.name}"
 
+    def top_reviews(self) -> models.QuerySet:
+        return self.reviews.filter(rating__gte=4)
+
 
 class Edition(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="editions")
@@ -125,14 +130,26 @@ class Edition(models.Model):
         return f"Edition {self.number}"
 
 
+class PublishedChapters(models.Manager):
+    """A custom default manager: drafts are never shown (also through book.chapters)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().exclude(title__startswith="Draft")
+
+
 class Chapter(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     words = models.PositiveIntegerField()
 
+    all_chapters = models.Manager()
+    objects = PublishedChapters()
+
     class Meta:
         ordering = ["number"]
+        default_manager_name = "objects"
+        base_manager_name = "all_chapters"
 
     def __str__(self) -> str:
         return self.title
@@ -149,3 +166,33 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5"
+
+
+class AudioBook(Book):
+    """Multi-table inheritance: a Book row plus this one."""
+
+    narrator = models.CharField(max_length=100)
+    minutes = models.PositiveIntegerField()
+
+
+class ClassicBook(Book):
+    """A proxy: same table, its own default ordering."""
+
+    class Meta:
+        proxy = True
+        ordering = ["year", "title"]
+
+
+class Note(models.Model):
+    """A generic foreign key (the planner leaves it to Django)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from library.models import Author, Book, Chapter, Country, Edition, Profile, Publisher, Reader, Review, Tag
+from django.contrib.contenttypes.models import ContentType
+
+from library.models import (
+    AudioBook,
+    Author,
+    Book,
+    Chapter,
+    Country,
+    Edition,
+    Note,
+    Profile,
+    Publisher,
+    Reader,
+    Review,
+    Tag,
+)
 
 WORDS = ["amber", "basalt", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "juniper", "kestrel"]
 
 
-def seed(books: int = 24) -> None:
-    """Create ``books`` books with authors, publishers, tags, reviews, chapters and editions."""
+def seed(books: int = 24, extras: bool = True) -> None:
+    """Create ``books`` books with authors, publishers, tags, reviews, chapters and editions;
+    with ``extras``, also audio books (inheritance) and notes (generic foreign keys)."""
     countries = Country.objects.bulk_create(
         Country(name=name, code=code, population=1_000_000 * (i + 1))
         for i, (name, code) in enumerate([("Norway", "NO"), ("Chile", "CL"), ("Japan", "JP"), ("Kenya", "KE")])
@@ -67,6 +83,42 @@ def seed(books: int = 24) -> None:
         for i, b in enumerate(created)
         for k in range(1 + i % 3)
     )
+    # Drafts, hidden by Chapter's default manager.
+    Chapter.objects.bulk_create(
+        Chapter(book=b, number=99, title="Draft ending", words=1) for i, b in enumerate(created) if i % 5 == 0
+    )
     Edition.objects.bulk_create(
         Edition(book=b, number=k + 1, printed=1990 + k * 5) for i, b in enumerate(created) for k in range(i % 2 + 1)
     )
+    if not extras:
+        return
+    for i in range(3):
+        AudioBook.objects.create(
+            title=f"Audio {WORDS[i]}",
+            isbn=f"979{i:010d}",
+            year=2001 + i,
+            pages=1,
+            price=Decimal("9.99"),
+            format="eb",
+            summary="Heard, not read. " * 10,
+            author=authors[i % n_authors],
+            publisher=publishers[i],
+            narrator=f"Narrator {i}",
+            minutes=300 + i,
+        )
+    book_type = ContentType.objects.get_for_model(Book)
+    author_type = ContentType.objects.get_for_model(Author)
+    Note.objects.bulk_create(
+        Note(
+            content_type=book_type if i % 2 else author_type,
+            object_id=(created[i] if i % 2 else authors[i % n_authors]).pk,
+            text=f"Note {i}",
+        )
+        for i in range(6)
+    )
+
+
+def clear() -> None:
+    """Delete every library row (children first)."""
+    for model in (Note, Review, Chapter, Edition, AudioBook, Book, Tag, Profile, Author, Publisher, Reader, Country):
+        model._base_manager.all().delete()

@@ -30,11 +30,7 @@ def _shape(tree: AccessTree) -> dict[str, Any]:
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_vdom_and_django_extraction_agree(name: str) -> None:
     engine = engines["django"].engine
-    try:
-        ours = vdom_accesses(name, engine)
-    except ValueError as exc:
-        # vdom's filter table is not in this build yet: the fallback is what runs.
-        pytest.xfail(f"vdom cannot parse {name} in this build: {exc}")
+    ours = vdom_accesses(name, engine)
     theirs = template_accesses(engine.get_template(name), engine)
     assert {k: _shape(v) for k, v in ours.names.items() if k != "forloop"} == {
         k: _shape(v) for k, v in theirs.names.items() if k != "forloop"

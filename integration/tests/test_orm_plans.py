@@ -1,8 +1,12 @@
 """The ORM JIT against a real database: exact statement counts, byte-identical HTML,
 and no column fetched that the page does not show (keys aside).
 
-Runs on PostgreSQL (``DATABASE_URL``, as ``make integration`` does) and on
-SQLite (no ``DATABASE_URL``) with the same expected counts.
+Each case is rendered three ways: Django's engine with
+``optimize(qs, template=..., name=...)``; Django's engine with a marked
+``optimize(qs)`` planned by ``plan_context``; and djust's engine
+(``DjustTemplates``) with a marked queryset. Runs on PostgreSQL
+(``DATABASE_URL``, as ``make integration`` does) and on SQLite
+(``DJUST_ORM_SQLITE=1``, no ``DATABASE_URL``) with the same expected counts.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
 from django.template.loader import get_template
-from library.models import Author, Book, Review, Tag
-from library.seed import seed
+from django.test import override_settings
+from library.models import AudioBook, Author, Book, ClassicBook, Note, Review, Tag
+from library.seed import clear, seed
 
 import djust
 from djust.optimize import clear_cache, plan_context
@@ -90,6 +96,10 @@ CASES = [
          {"Book": {"title"}, "Author": {"name"}}),
     Case("reverse-fks-chapters-editions", "library/chapters.html", "books", lambda: Book.objects.all(), 3,
          {"Book": {"title"}, "Chapter": {"number", "title"}}),
+    Case("multi-table-inheritance", "library/audio.html", "books", lambda: AudioBook.objects.all(), 1,
+         {"AudioBook": {"narrator", "minutes"}, "Book": {"title"}, "Author": {"name"}}),
+    Case("proxy-model", "library/fk1.html", "books", lambda: ClassicBook.objects.all(), 1,
+         {"Book": {"title"}, "Author": {"name"}}),
     Case("user-shape-kept", "library/user_shape.html", "books",
          lambda: Book.objects.select_related("publisher").prefetch_related("tags")
          .annotate(n_reviews=Count("reviews")).defer("summary").filter(pages__gt=120)[:10], 2,
@@ -102,8 +112,7 @@ def library(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock():
         seed(books=24)
         yield
-        for model in (Review, Book, Tag, Author):
-            model.objects.all().delete()
+        clear()
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +164,25 @@ def test_marked_queryset_planned_from_the_render_context(case: Case) -> None:
     assert len(statements) == case.statements, "\n".join(statements)
 
 
+DJUST_ENGINE = [{"BACKEND": "djust.template.backends.DjustTemplates", "DIRS": [], "APP_DIRS": True}]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_djust_engine_renders_marked_querysets(case: Case) -> None:
+    """djust's engine: ``optimize(qs)`` marks, the queryset is planned against the
+    template it is rendered in (``plan_context``, which the backend calls)."""
+    expected_html, _ = _vanilla(case)
+    with override_settings(TEMPLATES=DJUST_ENGINE):
+        template = get_template(case.template)
+        assert type(template).__module__ == "djust.template.backends"
+        with capture() as statements:
+            context = plan_context({case.name: djust.optimize(case.queryset()), **case.extra}, template)
+            html = template.render(context)
+    assert html == expected_html
+    assert len(statements) == case.statements, "\n".join(statements)
+    _check_columns(case, statements)
+
+
 def test_marked_queryset_outside_djust_is_the_plain_queryset() -> None:
     marked = djust.optimize(Book.objects.filter(year__gte=1990))
     with capture() as statements:
@@ -187,6 +215,11 @@ def test_passthrough_querysets_are_untouched_with_a_reason() -> None:
     assert "union" in (djust.plan_for(union, template="library/scalar.html", name="books").passthrough or "")
     raw = Book.objects.raw('SELECT * FROM "library_book"')
     assert djust.optimize(raw, template="library/scalar.html", name="books") is raw
+    assert "raw()" in (djust.plan_for(raw, template="library/scalar.html", name="books").passthrough or "")
+    rows = Book.objects.all().iterator()
+    assert djust.optimize(rows, template="library/scalar.html", name="books") is rows
+    plan = djust.plan_for(rows, template="library/scalar.html", name="books")
+    assert "iterator()" in (plan.passthrough or "") and str(plan).endswith("qs")
 
 
 def test_custom_prefetch_of_the_user_is_kept() -> None:
@@ -208,3 +241,50 @@ def test_plan_cache_hits_and_misses() -> None:
     djust.plan_for(Book.objects.select_related("publisher"), template="library/fk1.html", name="books")
     stats = djust.optimize.cache_stats()
     assert (stats["hits"], stats["misses"]) == (3, 2)
+
+
+def test_generic_foreign_key_is_left_to_django_and_noted() -> None:
+    plan = djust.plan_for(Note.objects.all(), template="library/notes.html", name="notes")
+    assert any("unplannable" in note for note in plan.notes), plan.notes
+    assert set(plan.root["only"] or ()) >= {"content_type", "object_id", "text"}
+    ContentType.objects.clear_cache()
+    expected, vanilla = _vanilla(Case("gfk", "library/notes.html", "notes", lambda: Note.objects.all(), 0, {}))
+    ContentType.objects.clear_cache()
+    with capture() as statements:
+        qs = djust.optimize(Note.objects.all(), template="library/notes.html", name="notes")
+        html = get_template("library/notes.html").render({"notes": qs})
+    assert html == expected
+    assert len(statements) == len(vanilla)
+
+
+def test_schema_export_describes_every_relation_kind() -> None:
+    from djust.schema import build_schema
+
+    models = {m["label"]: m for m in build_schema()["models"]}
+    kinds = {(label, r["name"]): r for label, m in models.items() for r in m["relations"]}
+    assert kinds[("library.Book", "author")]["kind"] == "forward_fk"
+    assert kinds[("library.Publisher", "country")]["nullable"] is True
+    assert kinds[("library.Author", "profile")] == {
+        "name": "profile",
+        "kind": "reverse_o2o",
+        "target": "library.Profile",
+        "remote_field": "author",
+    }
+    assert kinds[("library.Book", "reviews")]["remote_field"] == "book"
+    assert kinds[("library.Book", "tags")] == {
+        "name": "tags",
+        "kind": "m2m",
+        "target": "library.Tag",
+        "through": "library.Book_tags",
+    }
+    assert kinds[("library.Tag", "books")]["kind"] == "reverse_m2m"
+    assert kinds[("library.Note", "target")]["kind"] == "generic_fk"
+    assert kinds[("library.AudioBook", "book_ptr")]["parent_link"] is True
+    assert models["library.AudioBook"]["parents"] == ["library.Book"]
+    assert models["library.AudioBook"]["pk"] == "book_ptr"
+    assert "title" in {f["name"] for f in models["library.AudioBook"]["fields"]}
+    assert models["library.ClassicBook"]["proxy_for"] == "library.Book"
+    assert models["library.Chapter"]["custom_default_manager"] is True
+    assert models["library.Book"]["custom_default_manager"] is False
+    assert models["library.Book"]["attributes"]["byline"]["reads"] == [["title"], ["author", "name"]]
+    assert models["library.Book"]["attributes"]["get_format_display"]["reads"] == [["format"]]

@@ -76,3 +76,33 @@ def test_production_completes_warns_and_learns(template: str, missing: str, capl
 def test_unplanned_querysets_are_never_checked() -> None:
     html = get_template("library/surprise_relation.html").render({"books": Book.objects.all()})
     assert "Norway" in html or "Chile" in html
+
+
+def test_planned_objects_and_querysets_still_pickle() -> None:
+    import pickle
+
+    qs = djust.optimize(Book.objects.all(), template="library/fk2.html", name="books")
+    books = list(qs)
+    restored = pickle.loads(pickle.dumps(books))
+    assert [b.title for b in restored] == [b.title for b in books]
+    assert pickle.loads(pickle.dumps(qs))[0].title == books[0].title
+    # Unpickled objects belong to no render: a lazy load there is ordinary Django.
+    with capture() as statements:
+        assert restored[0].summary
+    assert len(statements) == 1
+
+
+def test_a_method_running_its_own_query_is_not_a_surprise() -> None:
+    """``Book.top_reviews`` filters ``self.reviews``: a query per book in any plan.
+    The planner says so, loads the reviews it prefetches whole (the method's
+    query starts from them), and the render is not stopped."""
+    template = "library/own_query.html"
+    plan = djust.plan_for(Book.objects.all(), template=template, name="books")
+    assert any("top_reviews runs its own query" in note for note in plan.notes), plan.notes
+    assert plan.root["prefetches"][0]["queryset"]["only"] is None
+    vanilla = get_template(template).render({"books": Book.objects.all()})
+    html, statements = _render(template)
+    assert html == vanilla
+    books = Book.objects.count()
+    # The rows, the review counts (one prefetch), and each book's own filtered query.
+    assert len(statements) == 2 + books

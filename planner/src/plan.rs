@@ -123,16 +123,28 @@ pub fn plan(
     accesses: &AccessNode,
     shape: &Shape,
 ) -> Result<Plan, PlanError> {
-    let root_model = schema
-        .model(model)
-        .ok_or_else(|| PlanError::UnknownModel(model.to_owned()))?;
     if let Some(reason) = &shape.passthrough {
+        // Not planned: the "model" may be anything (an iterator has none).
+        let root = match schema.model(model) {
+            Some(m) => empty_queryset(m),
+            None => QuerySetPlan {
+                model: model.to_owned(),
+                model_name: model.to_owned(),
+                manager: String::new(),
+                select_related: Vec::new(),
+                prefetches: Vec::new(),
+                only: None,
+            },
+        };
         return Ok(Plan {
-            root: empty_queryset(root_model),
+            root,
             notes: vec![format!("not planned: {reason}")],
             passthrough: Some(reason.clone()),
         });
     }
+    let root_model = schema
+        .model(model)
+        .ok_or_else(|| PlanError::UnknownModel(model.to_owned()))?;
     let graph = AccessGraph::build(schema, root_model, accesses, shape);
     Ok(graph.plan(shape))
 }
@@ -210,6 +222,35 @@ impl<'s> AccessGraph<'s> {
         let skip: BTreeSet<&str> = shape.annotations.iter().map(String::as_str).collect();
         this.visit_model(root, model, &element, &skip, "", &shape.custom_prefetches);
         this
+    }
+
+    /// The node reached from `idx` through relation `name`: the existing one
+    /// when the relation was already followed (by the template and by a
+    /// property, say), so each join and prefetch appears once.
+    fn follow(
+        &mut self,
+        idx: NodeIndex,
+        target: &Model,
+        name: &str,
+        kind: RelationKind,
+    ) -> NodeIndex {
+        if let Some(edge) = self
+            .graph
+            .edges_directed(idx, Direction::Outgoing)
+            .find(|e| e.weight().name == name)
+        {
+            return edge.target();
+        }
+        let to = self.add_node(target);
+        self.graph.add_edge(
+            idx,
+            to,
+            RelEdge {
+                name: name.to_owned(),
+                kind,
+            },
+        );
+        to
     }
 
     fn add_node(&mut self, model: &Model) -> NodeIndex {
@@ -299,15 +340,7 @@ impl<'s> AccessGraph<'s> {
                         continue;
                     };
                     if rel.kind.is_single() {
-                        let to = self.add_node(target);
-                        self.graph.add_edge(
-                            idx,
-                            to,
-                            RelEdge {
-                                name: rel.name.clone(),
-                                kind: rel.kind,
-                            },
-                        );
+                        let to = self.follow(idx, target, rel.name.as_str(), rel.kind);
                         if rel.kind == RelationKind::ReverseO2o {
                             if let Some(back) = &rel.remote_field {
                                 self.graph[to].fields.insert(back.clone());
@@ -334,15 +367,7 @@ impl<'s> AccessGraph<'s> {
                         if !rows {
                             continue;
                         }
-                        let to = self.add_node(target);
-                        self.graph.add_edge(
-                            idx,
-                            to,
-                            RelEdge {
-                                name: rel.name.clone(),
-                                kind: rel.kind,
-                            },
-                        );
+                        let to = self.follow(idx, target, rel.name.as_str(), rel.kind);
                         if rel.kind == RelationKind::ReverseFk {
                             if let Some(back) = &rel.remote_field {
                                 self.graph[to].fields.insert(back.clone());
@@ -401,6 +426,15 @@ impl<'s> AccessGraph<'s> {
                 model,
                 format!("the template reads attributes of what `{name}` returns"),
             );
+        }
+        if let Some(why) = &attr.reason {
+            let note = format!(
+                "{}.{name} {why}: one query per row whatever the plan; its related rows are loaded whole",
+                model.name
+            );
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
         }
         let frame = (model.label.clone(), name.to_owned());
         if self.active.contains(&frame) {

@@ -30,7 +30,8 @@ fn schema() -> SchemaGraph {
                 "opaque": {"kind": "method", "reads": null, "reason": "calls getattr"},
                 "loop_a": {"kind": "property", "reads": [["loop_b"]]},
                 "loop_b": {"kind": "property", "reads": [["loop_a"], ["bio"]]},
-                "book_list": {"kind": "method", "reads": [["books", "all", "[]", "*"]]}}},
+                "book_list": {"kind": "method", "reads": [["books", "all", "[]", "*"]]},
+                "book_count": {"kind": "property", "reads": [["books", "count"]]}}},
             {"label": "lib.Profile", "name": "Profile", "table": "profile", "pk": "id", "pk_attname": "id",
              "fields": [field("id"), fk("author"), field("website")],
              "relations": [{"name": "author", "kind": "forward_o2o", "target": "lib.Author"}]},
@@ -311,4 +312,16 @@ fn user_select_related_and_only_are_kept() {
     assert_eq!(p.root.select_related, vec!["author__country".to_owned()]);
     let only = p.root.only.expect("only");
     assert!(only.contains(&"summary".to_owned()) && only.contains(&"author__country".to_owned()));
+}
+
+#[test]
+fn a_relation_read_twice_is_joined_and_prefetched_once() {
+    let mut root = loop_over(&[&["author", "book_count"], &["author", "name"]]);
+    root.path_mut(&["[]", "author", "books", "all", "[]", "title"])
+        .rendered = true;
+    let p = plan(&schema(), "lib.Book", &root, &Shape::default()).expect("plan");
+    assert_eq!(p.root.select_related, vec!["author".to_owned()]);
+    assert_eq!(p.root.prefetches.len(), 1, "{p}");
+    let only = p.root.prefetches[0].queryset.only.clone().expect("only");
+    assert!(only.contains(&"title".to_owned()) && only.contains(&"author".to_owned()));
 }

@@ -22,6 +22,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint::fingerprint, m)?)?;
+    m.add_class::<planner::PyPlanner>()?;
+    m.add_class::<planner::PyPlan>()?;
+    m.add_function(wrap_pyfunction!(planner::extract_accesses, m)?)?;
     m.add_class::<template::PyEnvironment>()?;
     m.add_class::<template::PyTemplate>()?;
     m.add_class::<live::PyLiveTemplate>()?;

@@ -55,6 +55,15 @@ class PlanTag:
     #: The plan's select_related and prefetch paths (segments), to tag joined objects.
     paths: tuple[tuple[str, ...], ...]
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # A pickled (cached) instance or queryset leaves its render behind: it
+        # unpickles untagged instead of failing on the tag's callables.
+        return (_untagged, ())
+
+
+def _untagged() -> None:
+    return None
+
 
 def strict() -> bool:
     """Raise on a surprise (DEBUG, a test run, or ``DJUST_PLAN_STRICT``)."""
@@ -110,7 +119,16 @@ def tag_instances(objects: Iterable[Any], tag: PlanTag) -> None:
 
 
 def _owner(qs: Any) -> Any:
-    return qs._hints.get("instance") if qs._result_cache is None else None
+    """The instance whose related manager made ``qs``, when ``qs`` is that
+    manager's plain rows (a lazy load). A queryset the code filtered further
+    (``self.reviews.filter(...)`` in a model method) is a query of its own,
+    which no plan could have prefetched: not a surprise."""
+    if qs._result_cache is not None:
+        return None
+    owner = qs._hints.get("instance")
+    if owner is None or len(qs.query.where.children) > 1:
+        return None
+    return owner
 
 
 def _manager_attr(owner: Any, qs: Any) -> str:

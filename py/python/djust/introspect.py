@@ -53,6 +53,8 @@ def _chain(node: ast.AST) -> list[str] | None:
 class _Reads(ast.NodeVisitor):
     def __init__(self) -> None:
         self.reads: list[list[str]] = []
+        #: ``self.<rel>.filter(...)``-style calls: queries of their own.
+        self.own_queries: list[str] = []
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -61,8 +63,11 @@ class _Reads(ast.NodeVisitor):
             if path is not None:
                 method = func.attr
                 if method in QUERY_METHODS and path:
-                    raise Unanalysable(f"runs its own query (self.{'.'.join(path)}.{method}())")
-                if method == "all":
+                    # A new query from the related manager: it starts from the prefetched
+                    # queryset when there is one, so those rows must be loaded whole.
+                    self.own_queries.append(f"self.{'.'.join(path)}.{method}()")
+                    self.reads.append([*path, "all", EACH, ANY])
+                elif method == "all":
                     self.reads.append([*path, "all", EACH, ANY])
                 elif method in {"count", "exists"}:
                     self.reads.append([*path, method])
@@ -88,7 +93,7 @@ class _Reads(ast.NodeVisitor):
             raise Unanalysable("uses self other than by attribute access")
 
 
-def _function_reads(func: Any) -> list[list[str]]:
+def _function_reads(func: Any) -> tuple[list[list[str]], str | None]:
     try:
         source = inspect.getsource(func)
     except (OSError, TypeError) as exc:
@@ -104,12 +109,14 @@ def _function_reads(func: Any) -> list[list[str]]:
     for read in visitor.reads:
         if read and read not in unique:
             unique.append(read)
-    return unique
+    reason = f"runs its own query ({', '.join(visitor.own_queries)})" if visitor.own_queries else None
+    return unique, reason
 
 
 def _analyse(kind: str, func: Any) -> AttributeInfo:
     try:
-        return {"kind": kind, "reads": _function_reads(func), "reason": None}
+        reads, reason = _function_reads(func)
+        return {"kind": kind, "reads": reads, "reason": reason}
     except (Unanalysable, SyntaxError) as exc:
         return {"kind": kind, "reads": None, "reason": str(exc)}
 

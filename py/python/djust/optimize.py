@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.db.models.query import ModelIterable, RawQuerySet
 from django.template import Template as DjangoTemplate
+from django.template import engines
 from django.template.loader import get_template
 
 from djust import guard
@@ -103,30 +104,63 @@ def _planner() -> Planner:
     return planner
 
 
+def _source_engine(found: Any) -> Any | None:
+    """A Django ``Engine`` whose loaders find this template's sources (and its
+    includes and parents): the template's own, its backend's, else the first
+    configured engine that has Django's loaders (``DjustTemplates`` takes
+    DjangoTemplates' OPTIONS, so DIRS and app directories are the same)."""
+    inner = getattr(found, "template", None)
+    candidates = (
+        getattr(found, "engine", None),  # django.template.Template
+        getattr(found, "backend", None),  # a backend's Template (DjangoTemplates, DjustTemplates)
+        getattr(found, "djust", None),  # djust.template.engine.Template
+        getattr(inner, "engine", None),
+        getattr(inner, "djust", None),
+    )
+    for candidate in candidates:
+        engine = getattr(candidate, "engine", candidate)
+        if engine is not None and hasattr(engine, "find_template"):
+            return engine
+    for backend in engines.all():
+        engine = getattr(backend, "engine", None)
+        if engine is not None and hasattr(engine, "find_template"):
+            return engine
+    return None
+
+
 def _template(template: Any) -> TemplateAccesses:
     """Resolve ``template`` (a name, or a loaded template) and extract its accesses."""
     if isinstance(template, str):
-        cached = _state.templates.get(template)
-        # Outside DEBUG, templates do not change without a restart (Django's cached loader agrees).
-        if cached is not None and not settings.DEBUG:
-            return cached
-        found = get_template(template)
+        memo_key = template
     else:
-        found = template
+        # A loaded template (the djust engine path): keyed by the file it came from.
+        origin = getattr(template, "origin", None)
+        memo_key = f"file:{origin.name}" if origin is not None and origin.name else None
+    # Outside DEBUG, templates do not change without a restart (Django's cached loader agrees).
+    if memo_key is not None and not settings.DEBUG:
+        cached = _state.templates.get(memo_key)
+        if cached is not None:
+            return cached
+    found = get_template(template) if isinstance(template, str) else template
     inner = getattr(found, "template", found)
-    if not isinstance(inner, DjangoTemplate):
-        raise Unplannable(f"templates of {type(inner).__module__}.{type(inner).__name__} cannot be planned yet")
+    origin = getattr(inner, "origin", None) or getattr(found, "origin", None)
+    template_name = getattr(origin, "template_name", None) or (template if isinstance(template, str) else None)
     accesses = None
-    if inner.origin.template_name:
+    engine = _source_engine(found)
+    if template_name and engine is not None:
         try:
             # djust's own parser, with sources found by Django's loaders.
-            accesses = vdom_accesses(inner.origin.template_name, inner.engine)
+            accesses = vdom_accesses(template_name, engine)
         except ValueError as exc:
-            logger.debug("djust parser cannot read %s (%s); walking Django's node tree", inner.origin.name, exc)
+            if not isinstance(inner, DjangoTemplate):
+                raise Unplannable(f"djust's parser cannot read {template_name}: {exc}") from None
+            logger.debug("djust parser cannot read %s (%s); walking Django's node tree", template_name, exc)
     if accesses is None:
+        if not isinstance(inner, DjangoTemplate):
+            raise Unplannable(f"cannot find the source of {type(inner).__name__} {template_name!r}")
         accesses = template_accesses(inner, inner.engine)
-    if isinstance(template, str):
-        _state.templates[template] = accesses
+    if memo_key is not None:
+        _state.templates[memo_key] = accesses
     return accesses
 
 
@@ -202,21 +236,21 @@ _labels: dict[type, str] = {}
 def _model_label(qs: Any) -> str:
     model = getattr(qs, "model", None)
     if model is None:
-        raise TypeError(f"cannot plan a {type(qs).__name__}: djust.optimize needs a QuerySet")
+        return f"<{type(qs).__name__}>"  # passed through: nothing to plan
     label = _labels.get(model)
     if label is None:
         label = _labels[model] = model._meta.label  # a property that formats a string each time
     return label
 
 
-def plan_for(qs: Any, template: Any, name: str) -> Plan:
-    """The plan for ``qs`` bound to ``name`` in ``template``; ``str(plan)`` is Python code."""
+def _plan(qs: Any, template: Any, name: str) -> tuple[Plan, TemplateAccesses | None]:
     planner = _planner()
     label = _model_label(qs)
     try:
         accesses = _template(template)
     except Unplannable as exc:
-        return planner.plan((f"unplannable:{exc}", name, label, str(exc)), "{}", json.dumps({"passthrough": str(exc)}))
+        key = (f"unplannable:{exc}", name, label, str(exc))
+        return planner.plan(key, "{}", json.dumps({"passthrough": str(exc)})), None
     learned = _state.learned.get((accesses.fingerprint, name), _NOTHING)
     if not isinstance(qs, QuerySet):
         reason = _passthrough_reason(qs) or "not a QuerySet"
@@ -226,12 +260,13 @@ def plan_for(qs: Any, template: Any, name: str) -> Plan:
     key = (accesses.fingerprint, name, label, shape_key)
     plan = planner.lookup(key)
     if plan is None:
-        tree = accesses.names.get(name)
-        tree_json = json.dumps(tree.to_data() if tree is not None else {})
-        plan = planner.plan(key, tree_json, json.dumps(shape))
-    if plan.prepared is None and plan.passthrough is None:
-        plan.prepared = _prepare(plan, accesses, name)
-    return plan
+        plan = planner.plan(key, accesses.tree_json(name), json.dumps(shape))
+    return plan, accesses
+
+
+def plan_for(qs: Any, template: Any, name: str) -> Plan:
+    """The plan for ``qs`` bound to ``name`` in ``template``; ``str(plan)`` is Python code."""
+    return _plan(qs, template, name)[0]
 
 
 _NOTHING: frozenset[tuple[str, str]] = frozenset()
@@ -338,7 +373,10 @@ def optimize(qs: Any, template: Any = None, name: str | None = None) -> Any:
         raise TypeError("optimize(qs, template=...) also needs name=, the context name the template reads")
     if _passthrough_reason(qs) is not None:
         return qs
-    return apply_plan(qs, plan_for(qs, template, name))
+    plan, accesses = _plan(qs, template, name)
+    if plan.prepared is None and plan.passthrough is None and accesses is not None:
+        plan.prepared = _prepare(plan, accesses, name)
+    return apply_plan(qs, plan)
 
 
 def is_marked(value: Any) -> bool:

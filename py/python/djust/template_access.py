@@ -136,6 +136,16 @@ class TemplateAccesses:
     files: list[str]
     #: Which parser produced the trees: ``vdom`` (djust's) or ``django`` (the fallback).
     parser: str = "django"
+    #: Each name's tree as the planner's JSON (made once, on first use).
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def tree_json(self, name: str) -> str:
+        """The access tree of ``name`` in the Rust ``AccessNode`` JSON format."""
+        cached = self.raw.get(name)
+        if cached is None:
+            tree = self.names.get(name)
+            cached = self.raw[name] = json.dumps(tree.to_data() if tree is not None else {})
+        return cached
 
 
 class _Walker:
