@@ -12,3 +12,9 @@ urlpatterns = [
     path("counts/", views.counts, name="counts"),
     path("broken/", views.broken, name="broken"),
 ]
+
+for slug in views.LIBRARY_PAGES:
+    urlpatterns += [
+        path(f"library/{slug}/", views.library_page(slug, optimised=False), name=f"library-{slug}"),
+        path(f"library/{slug}/optimised/", views.library_page(slug, optimised=True), name=f"library-{slug}-optimised"),
+    ]
