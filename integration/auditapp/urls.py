@@ -10,6 +10,7 @@ urlpatterns = [
     path("posts/<int:pk>/", views.post_detail, name="post-detail"),
     path("mine/", views.mine, name="mine"),
     path("counts/", views.counts, name="counts"),
+    path("counted/", views.counted, name="counted"),
     path("broken/", views.broken, name="broken"),
 ]
 

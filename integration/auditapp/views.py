@@ -52,6 +52,11 @@ def counts(request: HttpRequest) -> HttpResponse:
     return render(request, "auditapp/counts.html", {"posts": Post.objects.filter(published=True)})
 
 
+def counted(request: HttpRequest) -> HttpResponse:
+    """An N+1 in a model method (``post.comment_total``): djust.optimize cannot remove it."""
+    return render(request, "auditapp/counted.html", {"posts": Post.objects.filter(published=True).order_by("pk")})
+
+
 def broken(request: HttpRequest) -> HttpResponse:
     """A page that raises: the audit reports it and --fail exits 3."""
     raise RuntimeError("this page is broken on purpose")

@@ -117,6 +117,7 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
         "/audit/posts/optimised/",
         "/audit/mine/",
         "/audit/counts/",
+        "/audit/counted/",
         f"/audit/posts/{pk}/",
     }
     assert n_plus_ones(pages[f"/audit/posts/{pk}/"]) == expected
@@ -126,7 +127,14 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
 def test_the_crawl_finds_routes_without_arguments():
     report = audit("--exclude", "/audit/broken/", "--exclude", "audit/library/")
     targets = [p["target"] for p in report["pages"]]
-    assert {"/audit/posts/", "/audit/posts/optimised/", "/audit/mine/", "/audit/counts/", "/admin/"} <= set(targets)
+    assert {
+        "/audit/posts/",
+        "/audit/posts/optimised/",
+        "/audit/mine/",
+        "/audit/counts/",
+        "/audit/counted/",
+        "/admin/",
+    } <= set(targets)
     assert "/audit/broken/" not in targets
     assert {"route": "audit/posts/<int:pk>/", "reason": "needs arguments"} in report["skipped"]
     assert any(s["route"].startswith("admin/") for s in report["skipped"])  # admin's object pages
@@ -367,12 +375,26 @@ def test_the_fix_is_the_plan_of_djust_plan_for(library):
     assert 'select_related("author__country")' in plan
 
 
-def test_an_n_plus_one_djust_optimize_cannot_remove():
-    # post_detail's comments come from a related manager of an instance the
-    # view loaded: the template line still gets its fix (optimize the
-    # comments queryset), checked by replay.
+def test_the_fix_names_the_context_variable_that_loads_the_rows():
+    # post_detail's comments are a related manager's queryset of an instance
+    # the view loaded: the plan for "comments" removes the N+1 below it.
     pk = Post.objects.order_by("pk").first().pk
     [page] = audit("--url", f"/audit/posts/{pk}/")["pages"]
     [group] = page["n_plus_one"]
     assert group["optimize_removes"] is True
     assert group["fix_target"] == {"template": "auditapp/post_detail.html", "name": "comments"}
+    assert group["fix"] == str(
+        djust.plan_for(Post.objects.get(pk=pk).comments.all(), template="auditapp/post_detail.html", name="comments")
+    )
+
+
+def test_an_n_plus_one_djust_optimize_cannot_remove():
+    # post.comment_total() runs its own query: no plan fetches it with the post.
+    [page] = audit("--url", "/audit/counted/")["pages"]
+    [group] = page["n_plus_one"]
+    assert group["template_origin"]["line"] == line_of("auditapp/counted.html", "post.comment_total")
+    assert group["python_origin"]["function"] == "comment_total"
+    assert (group["optimize_removes"], group["fix"], group["fix_target"]) == (False, None, None)
+    out = io.StringIO()
+    call_command("djust_queries", "--url", "/audit/counted/", stdout=out)
+    assert "    fix:      djust.optimize does not remove it: fix it by hand" in out.getvalue().splitlines()
