@@ -7,6 +7,7 @@ app_name = "auditapp"
 urlpatterns = [
     path("posts/", views.posts, name="posts"),
     path("posts/optimised/", views.posts_optimised, name="posts-optimised"),
+    path("posts/planned/", views.posts_planned, name="posts-planned"),
     path("posts/<int:pk>/", views.post_detail, name="post-detail"),
     path("mine/", views.mine, name="mine"),
     path("counts/", views.counts, name="counts"),

@@ -88,6 +88,11 @@ def test_zero_on_the_optimised_page():
     assert report["totals"]["n_plus_one"] == 0
 
 
+def test_zero_on_the_page_planned_by_djust_optimize():
+    [page] = audit("--url", "/audit/posts/planned/")["pages"]
+    assert (page["status"], page["queries"], page["n_plus_one"], page["duplicates"]) == (200, 3, [], [])
+
+
 def test_exact_duplicates_are_reported_apart():
     [page] = audit("--url", "/audit/counts/")["pages"]
     assert page["n_plus_one"] == []
@@ -115,6 +120,7 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
     assert set(pages) == {
         "/audit/posts/",
         "/audit/posts/optimised/",
+        "/audit/posts/planned/",
         "/audit/mine/",
         "/audit/counts/",
         "/audit/counted/",
@@ -130,6 +136,7 @@ def test_the_crawl_finds_routes_without_arguments():
     assert {
         "/audit/posts/",
         "/audit/posts/optimised/",
+        "/audit/posts/planned/",
         "/audit/mine/",
         "/audit/counts/",
         "/audit/counted/",
@@ -398,3 +405,15 @@ def test_an_n_plus_one_djust_optimize_cannot_remove():
     out = io.StringIO()
     call_command("djust_queries", "--url", "/audit/counted/", stdout=out)
     assert "    fix:      djust.optimize does not remove it: fix it by hand" in out.getvalue().splitlines()
+
+
+def test_the_docs_pytest_example_runs():
+    """docs/auditing.md's test example, executed as written."""
+    docs = (INTEGRATION_DIR.parent / "docs" / "auditing.md").read_text()
+    [block] = [b.split("```", 1)[0] for b in docs.split("```python\n")[1:] if "from djust.testing import" in b]
+    namespace: dict = {}
+    exec(compile(block, "docs/auditing.md", "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 2
+    for test in tests:
+        test(None)
