@@ -19,9 +19,12 @@ from auditapp.models import Post
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.urls import include, path, re_path
 
 import djust
 from djust.audit import Recorder
+from djust.audit.crawl import discover
+from djust.audit.report import Skipped
 from djust.testing import assert_max_queries, assert_no_n_plus_one
 
 from .services import require_postgres
@@ -145,6 +148,29 @@ def test_the_crawl_finds_routes_without_arguments():
     assert "/audit/broken/" not in targets
     assert {"route": "audit/posts/<int:pk>/", "reason": "needs arguments"} in report["skipped"]
     assert any(s["route"].startswith("admin/") for s in report["skipped"])  # admin's object pages
+
+
+def _view(request):  # pragma: no cover - never requested
+    raise AssertionError
+
+
+urlpatterns = [
+    path("plain/", _view),
+    re_path(r"^old/style/$", _view),
+    re_path(r"^(?:either|or)/$", _view),
+    re_path(r"^tag/(?P<slug>[-\w]+)/$", _view),
+    path("nested/", include([path("", _view), path("deep/<int:pk>/", _view), path("100%/", _view)])),
+]
+
+
+def test_discover_builds_urls_from_route_and_regex_patterns():
+    urls, skipped = discover(urlconf=__name__)
+    assert urls == ["/plain/", "/old/style/", "/nested/", "/nested/100%25/"]
+    assert skipped == [
+        Skipped(route="^(?:either|or)/$", reason="no URL can be built from the pattern (alternation?): pass --url"),
+        Skipped(route="^tag/(?P<slug>[-\\w]+)/$", reason="needs arguments"),
+        Skipped(route="nested/deep/<int:pk>/", reason="needs arguments"),
+    ]
 
 
 def test_user_renders_as_that_user():
