@@ -181,7 +181,7 @@ def test_text_report():
     assert lines[plan + 1] == '    qs.select_related("author")'
     assert "  duplicate: the same query 2 times (2.0 ms)" in lines
     assert "  p/<int:pk>/" in lines
-    assert lines[-2:] == ["FAILED:", "  /posts/: 1 N+1 > --max-n-plus-one 0"]
+    assert lines[-2:] == ["Limits exceeded:", "  /posts/: 1 N+1 > --max-n-plus-one 0"]
 
 
 def test_text_says_when_optimize_cannot_remove_it():

@@ -366,7 +366,7 @@ def render_text(report: AuditReport, limits: Limits | None = None) -> str:
     if limits is not None:
         failures = report.failures(limits)
         if failures:
-            lines += ["", "FAILED:"] + [f"  {f}" for f in failures]
+            lines += ["", "Limits exceeded:"] + [f"  {f}" for f in failures]
     return "\n".join(lines) + "\n"
 
 
