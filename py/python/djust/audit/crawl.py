@@ -130,7 +130,7 @@ def settings_urls() -> list[str]:
 
 
 @contextmanager
-def test_environment() -> Iterator[None]:
+def audit_environment() -> Iterator[None]:
     """Django's test environment (the ``testserver`` host, instrumented
     template rendering, locmem email), unless a test runner already set it up."""
     if hasattr(_TestState, "saved_data"):
