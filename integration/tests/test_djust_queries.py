@@ -443,3 +443,18 @@ def test_the_docs_pytest_example_runs():
     assert len(tests) == 2
     for test in tests:
         test(None)
+
+
+def test_the_engine_hook_names_the_template_line():
+    """What djust's engine binding does: set the origin while it calls into Python."""
+    from djust.audit.origin import TemplateOrigin, recording, template_origin
+
+    assert not recording()
+    with Recorder() as rec:
+        assert recording()
+        with template_origin("live/posts.html", 12):
+            list(Post.objects.order_by("pk")[:1])
+        list(Post.objects.order_by("pk")[:1])
+    first, second = rec.statements
+    assert first.template == TemplateOrigin("live/posts.html", 12)
+    assert second.template is None
