@@ -12,15 +12,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import auditapp
 import pytest
+from auditapp.data import COMMENTS_PER_POST, load
+from auditapp.models import Post
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.urls import include, path, re_path
 
-import auditapp
-from auditapp.data import COMMENTS_PER_POST, load
-from auditapp.models import Post
+import djust
 from djust.audit import Recorder
+from djust.audit.crawl import discover
+from djust.audit.report import Skipped
 from djust.testing import assert_max_queries, assert_no_n_plus_one
 
 from .services import require_postgres
@@ -44,7 +48,9 @@ def audit(*args: str) -> dict:
 
 
 def n_plus_ones(page: dict) -> dict[str, int]:
-    return {f"{g['template_origin']['template']}:{g['template_origin']['line']}": g["count"] for g in page["n_plus_one"]}
+    return {
+        f"{g['template_origin']['template']}:{g['template_origin']['line']}": g["count"] for g in page["n_plus_one"]
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +91,11 @@ def test_zero_on_the_optimised_page():
     assert report["totals"]["n_plus_one"] == 0
 
 
+def test_zero_on_the_page_planned_by_djust_optimize():
+    [page] = audit("--url", "/audit/posts/planned/")["pages"]
+    assert (page["status"], page["queries"], page["n_plus_one"], page["duplicates"]) == (200, 3, [], [])
+
+
 def test_exact_duplicates_are_reported_apart():
     [page] = audit("--url", "/audit/counts/")["pages"]
     assert page["n_plus_one"] == []
@@ -106,14 +117,16 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
     def urls():
         return [f"/audit/posts/{pk}/"]
 
-    with override_settings(DJUST_AUDIT_URLS=urls, DJUST_AUDIT_EXCLUDE=["admin/", "/audit/broken/"]):
+    with override_settings(DJUST_AUDIT_URLS=urls, DJUST_AUDIT_EXCLUDE=["admin/", "/audit/broken/", "/audit/library/"]):
         report = audit()
     pages = {p["target"]: p for p in report["pages"]}
     assert set(pages) == {
         "/audit/posts/",
         "/audit/posts/optimised/",
+        "/audit/posts/planned/",
         "/audit/mine/",
         "/audit/counts/",
+        "/audit/counted/",
         f"/audit/posts/{pk}/",
     }
     assert n_plus_ones(pages[f"/audit/posts/{pk}/"]) == expected
@@ -121,12 +134,43 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
 
 
 def test_the_crawl_finds_routes_without_arguments():
-    report = audit("--exclude", "/audit/broken/")
+    report = audit("--exclude", "/audit/broken/", "--exclude", "audit/library/")
     targets = [p["target"] for p in report["pages"]]
-    assert {"/audit/posts/", "/audit/posts/optimised/", "/audit/mine/", "/audit/counts/", "/admin/"} <= set(targets)
+    assert {
+        "/audit/posts/",
+        "/audit/posts/optimised/",
+        "/audit/posts/planned/",
+        "/audit/mine/",
+        "/audit/counts/",
+        "/audit/counted/",
+        "/admin/",
+    } <= set(targets)
     assert "/audit/broken/" not in targets
     assert {"route": "audit/posts/<int:pk>/", "reason": "needs arguments"} in report["skipped"]
     assert any(s["route"].startswith("admin/") for s in report["skipped"])  # admin's object pages
+
+
+def _view(request):  # pragma: no cover - never requested
+    raise AssertionError
+
+
+urlpatterns = [
+    path("plain/", _view),
+    re_path(r"^old/style/$", _view),
+    re_path(r"^(?:either|or)/$", _view),
+    re_path(r"^tag/(?P<slug>[-\w]+)/$", _view),
+    path("nested/", include([path("", _view), path("deep/<int:pk>/", _view), path("100%/", _view)])),
+]
+
+
+def test_discover_builds_urls_from_route_and_regex_patterns():
+    urls, skipped = discover(urlconf=__name__)
+    assert urls == ["/plain/", "/old/style/", "/nested/", "/nested/100%25/"]
+    assert skipped == [
+        Skipped(route="^(?:either|or)/$", reason="no URL can be built from the pattern (alternation?): pass --url"),
+        Skipped(route="^tag/(?P<slug>[-\\w]+)/$", reason="needs arguments"),
+        Skipped(route="nested/deep/<int:pk>/", reason="needs arguments"),
+    ]
 
 
 def test_user_renders_as_that_user():
@@ -188,7 +232,9 @@ def test_fail_exit_codes():
 def test_text_report_and_failures():
     out = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("djust_queries", "--url", "/audit/posts/", "--url", "/audit/posts/optimised/", "--fail", stdout=out)
+        call_command(
+            "djust_queries", "--url", "/audit/posts/", "--url", "/audit/posts/optimised/", "--fail", stdout=out
+        )
     text = out.getvalue()
     lines = text.splitlines()
     assert lines[0].split() == ["page", "status", "queries", "time", "ms", "N+1", "dup"]
@@ -257,7 +303,158 @@ def test_recorder_on_postgresql():
         list(Post.objects.filter(title__startswith="Post").order_by("pk")[:2])
     [st] = rec.statements
     assert st.vendor == "postgresql" and st.alias == "default"
-    assert st.params == ["Post%", ] or st.params == ["Post%"]
+    assert st.params == [
+        "Post%",
+    ] or st.params == ["Post%"]
     assert st.duration > 0
     assert st.template is None
     assert st.python.file == __file__ and st.python.function == "test_recorder_on_postgresql"
+
+
+# --- the ORM suite's library templates: every N+1, then none with djust.optimize ---
+
+
+def _library_expected() -> dict[str, set[tuple[str, str, int]]]:
+    """Per page: (template:line, table, executions) of each N+1, worked out by hand
+    from the templates and the seed (one query per row whose relation is not loaded)."""
+    from library.models import Author, Book, Review, Tag
+
+    books, reviews, authors, tags = (
+        Book.objects.count(),
+        Review.objects.count(),
+        Author.objects.count(),
+        Tag.objects.count(),
+    )
+    with_country = Book.objects.filter(publisher__country__isnull=False).count()
+    filtered = Book.objects.filter(year__gte=1980).exclude(pages__lt=150).count()
+    a, c, p, r = "library_author", "library_country", "library_publisher", "library_review"
+    t = "library_tag"
+    return {
+        "fk1": {("fk1.html:2", a, books)},
+        "fk2": {("fk2.html:1", a, books), ("fk2.html:1", c, books)},
+        "fk3": {("fk3.html:1", "library_book", reviews), ("fk3.html:1", a, reviews), ("fk3.html:1", c, reviews)},
+        "nullable": {("nullable.html:1", p, books), ("nullable.html:1", c, with_country)},
+        "reverse-o2o": {("reverse_o2o.html:1", "library_profile", authors)},
+        "reverse-fk": {("reverse_fk.html:2", r, books)},
+        "m2m": {("m2m.html:1", t, books)},
+        "m2m-reverse": {("m2m_reverse.html:1", "library_book", tags)},
+        "nested3": {
+            ("nested3.html:2", "library_book", authors),
+            ("nested3.html:3", r, books),
+            ("nested3.html:3", "library_reader", reviews),
+        },
+        # book.reviews.count runs twice per book: one N+1 of 2 x books.
+        "counts": {("counts.html:2", r, 2 * books), ("counts.html:2", t, books)},
+        "with": {("with.html:1", a, books), ("with.html:1", c, books)},
+        "include": {("partials/book_row.html:1", a, books), ("partials/book_row.html:1", t, books)},
+        "extends": {("extends.html:3", p, books)},
+        "parentloop": {("parentloop.html:1", "library_book", authors)},
+        "regroup": {("regroup.html:1", a, books)},
+        "methods": {("methods.html:1", a, books), ("methods.html:1", c, books)},
+        "scalar": set(),
+        "filtered": {("filtered.html:1", a, filtered)},
+        "slice": {("slice.html:1", t, 5)},
+        "firstof-cycle": {("firstof_cycle.html:1", p, books), ("firstof_cycle.html:1", c, with_country)},
+        "if-relation": {("if_relation.html:1", t, books), ("if_relation.html:1", r, books)},
+        "dictsort": {("dictsort.html:1", a, books)},
+        "first": set(),
+        "chapters": {("chapters.html:1", "library_chapter", books), ("chapters.html:1", "library_edition", books)},
+    }
+
+
+def _table(sql: str) -> str:
+    return sql.split(" FROM ", 1)[1].split()[0].strip('"')
+
+
+@pytest.fixture
+def library():
+    from library.seed import seed
+
+    seed(books=24)
+
+
+def test_every_n_plus_one_of_the_library_templates_and_none_when_optimised(library):
+    from auditapp.views import LIBRARY_PAGES
+
+    expected = _library_expected()
+    assert set(expected) == set(LIBRARY_PAGES)
+    urls = [u for slug in LIBRARY_PAGES for u in (f"/audit/library/{slug}/", f"/audit/library/{slug}/optimised/")]
+    report = audit(*(a for u in urls for a in ("--url", u)))
+    pages = {p["target"]: p for p in report["pages"]}
+    for slug, want in expected.items():
+        page = pages[f"/audit/library/{slug}/"]
+        found = {
+            (f"{g['template_origin']['template'].removeprefix('library/')}:{g['template_origin']['line']}",
+             _table(g["example"]["sql"]), g["count"])
+            for g in page["n_plus_one"]
+        }  # fmt: skip
+        assert (slug, found) == (slug, want)
+        # Every N+1 of these pages is removed by djust.optimize, and the fix says how.
+        for g in page["n_plus_one"]:
+            assert g["optimize_removes"] is True, (slug, g["template_origin"])
+            assert g["fix_target"] == {"template": LIBRARY_PAGES[slug][0], "name": LIBRARY_PAGES[slug][1]}
+            assert g["fix"].startswith(("qs.", "from django.db.models import Prefetch"))
+        optimised = pages[f"/audit/library/{slug}/optimised/"]
+        assert (slug, optimised["status"], optimised["n_plus_one"]) == (slug, 200, [])
+        assert optimised["queries"] < page["queries"] or not want
+
+
+def test_the_fix_is_the_plan_of_djust_plan_for(library):
+    from library.models import Book
+
+    [page] = audit("--url", "/audit/library/fk2/")["pages"]
+    plan = str(djust.plan_for(Book.objects.all(), template="library/fk2.html", name="books"))
+    assert {g["fix"] for g in page["n_plus_one"]} == {plan}
+    assert 'select_related("author__country")' in plan
+
+
+def test_the_fix_names_the_context_variable_that_loads_the_rows():
+    # post_detail's comments are a related manager's queryset of an instance
+    # the view loaded: the plan for "comments" removes the N+1 below it.
+    pk = Post.objects.order_by("pk").first().pk
+    [page] = audit("--url", f"/audit/posts/{pk}/")["pages"]
+    [group] = page["n_plus_one"]
+    assert group["optimize_removes"] is True
+    assert group["fix_target"] == {"template": "auditapp/post_detail.html", "name": "comments"}
+    assert group["fix"] == str(
+        djust.plan_for(Post.objects.get(pk=pk).comments.all(), template="auditapp/post_detail.html", name="comments")
+    )
+
+
+def test_an_n_plus_one_djust_optimize_cannot_remove():
+    # post.comment_total() runs its own query: no plan fetches it with the post.
+    [page] = audit("--url", "/audit/counted/")["pages"]
+    [group] = page["n_plus_one"]
+    assert group["template_origin"]["line"] == line_of("auditapp/counted.html", "post.comment_total")
+    assert group["python_origin"]["function"] == "comment_total"
+    assert (group["optimize_removes"], group["fix"], group["fix_target"]) == (False, None, None)
+    out = io.StringIO()
+    call_command("djust_queries", "--url", "/audit/counted/", stdout=out)
+    assert "    fix:      djust.optimize does not remove it: fix it by hand" in out.getvalue().splitlines()
+
+
+def test_the_docs_pytest_example_runs():
+    """docs/auditing.md's test example, executed as written."""
+    docs = (INTEGRATION_DIR.parent / "docs" / "auditing.md").read_text()
+    [block] = [b.split("```", 1)[0] for b in docs.split("```python\n")[1:] if "from djust.testing import" in b]
+    namespace: dict = {}
+    exec(compile(block, "docs/auditing.md", "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 2
+    for test in tests:
+        test(None)
+
+
+def test_the_engine_hook_names_the_template_line():
+    """What djust's engine binding does: set the origin while it calls into Python."""
+    from djust.audit.origin import TemplateOrigin, recording, template_origin
+
+    assert not recording()
+    with Recorder() as rec:
+        assert recording()
+        with template_origin("live/posts.html", 12):
+            list(Post.objects.order_by("pk")[:1])
+        list(Post.objects.order_by("pk")[:1])
+    first, second = rec.statements
+    assert first.template == TemplateOrigin("live/posts.html", 12)
+    assert second.template is None

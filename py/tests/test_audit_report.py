@@ -103,6 +103,7 @@ def test_bulk_statements_and_other_databases_are_kept_apart():
 def test_json_schema():
     page = page_report("/posts/", [st(params=(i,), duration=0.002) for i in range(3)], status=200)
     page.n_plus_one[0].fix = 'Post.objects.select_related("author")'
+    page.n_plus_one[0].fix_target = ("blog/posts.html", "posts")
     page.n_plus_one[0].optimize_removes = True
     report = AuditReport(
         pages=[page, page_report("/ok/", [st()], status=200)], skipped=[Skipped("p/<int:pk>/", "needs arguments")]
@@ -134,6 +135,7 @@ def test_json_schema():
         ],
         "python_origin": {"file": "/app/blog/views.py", "line": 12, "function": "posts"},
         "fix": 'Post.objects.select_related("author")',
+        "fix_target": {"template": "blog/posts.html", "name": "posts"},
         "optimize_removes": True,
     }
 
@@ -163,7 +165,8 @@ def test_errors_are_pages_that_were_not_measured():
 
 def test_text_report():
     page = page_report("/posts/", [st(params=(i,)) for i in range(4)] + [st(sql="SELECT 1", params=())] * 2, status=200)
-    page.n_plus_one[0].fix = 'Post.objects.select_related("author")'
+    page.n_plus_one[0].fix = 'qs.select_related("author")'
+    page.n_plus_one[0].fix_target = ("blog/posts.html", "posts")
     page.n_plus_one[0].optimize_removes = True
     report = AuditReport(pages=[page], skipped=[Skipped("p/<int:pk>/", "needs arguments")])
     text = report.render_text(Limits(max_n_plus_one=0))
@@ -173,8 +176,16 @@ def test_text_report():
     assert lines[4].split() == ["total", "(1", "pages)", "6", "6.0", "1", "1"]
     assert "  N+1: 4 queries, 4 different parameter sets (4.0 ms)" in lines
     assert "    template: blog/_row.html:3" in lines
-    assert '    fix:      Post.objects.select_related("author")' in lines
-    assert "    djust.optimize removes it: yes" in lines
+    assert '    fix:      djust.optimize(posts, template="blog/posts.html", name="posts")  (plan below)' in lines
+    plan = lines.index("  plan for 'posts' in blog/posts.html (djust.optimize applies it):")
+    assert lines[plan + 1] == '    qs.select_related("author")'
     assert "  duplicate: the same query 2 times (2.0 ms)" in lines
     assert "  p/<int:pk>/" in lines
-    assert lines[-2:] == ["FAILED:", "  /posts/: 1 N+1 > --max-n-plus-one 0"]
+    assert lines[-2:] == ["Limits exceeded:", "  /posts/: 1 N+1 > --max-n-plus-one 0"]
+
+
+def test_text_says_when_optimize_cannot_remove_it():
+    page = page_report("/p/", [st(params=(i,)) for i in range(2)])
+    page.n_plus_one[0].optimize_removes = False
+    text = AuditReport(pages=[page]).render_text()
+    assert "    fix:      djust.optimize does not remove it: fix it by hand" in text.splitlines()

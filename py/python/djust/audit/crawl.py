@@ -26,7 +26,7 @@ from django.template.base import Template as DjangoTemplate
 from django.test import Client, RequestFactory
 from django.test.signals import template_rendered
 from django.test.utils import _TestState, setup_test_environment, teardown_test_environment
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.module_loading import import_string
 from django.utils.regex_helper import normalize
 
@@ -66,18 +66,31 @@ class PageRun:
 # --- discovering URLs ----------------------------------------------------------
 
 
+_UNBUILDABLE = "no URL can be built from the pattern (alternation?): pass --url"
+
+
 def discover(urlconf: str | None = None) -> tuple[list[str], list[Skipped]]:
     """Every URL of the URLconf that needs no arguments, and the routes that do."""
     urls: list[str] = []
     skipped: list[Skipped] = []
     for route, forms in _walk(get_resolver(urlconf).url_patterns, "", [("", [])]):
         concrete = [fmt for fmt, params in forms if not params]
-        if concrete:
-            url = "/" + quote(concrete[0].replace("%%", "%"), safe="/~:@!$&'()*+,;=")
-            if url not in urls:
-                urls.append(url)
-        else:
-            skipped.append(Skipped(route=route, reason="needs arguments"))
+        if not concrete:
+            reason = "needs arguments" if forms else _UNBUILDABLE
+            skipped.append(Skipped(route=route, reason=reason))
+            continue
+        path = "/" + concrete[0].replace("%%", "%")
+        url = quote(path, safe="/~:@!$&'()*+,;=")
+        # normalize() guesses through alternations and character classes:
+        # keep a URL only if it resolves back to this very route.
+        try:
+            ok = resolve(path, urlconf).route == route
+        except Resolver404:
+            ok = False
+        if not ok:
+            skipped.append(Skipped(route=route, reason=_UNBUILDABLE))
+        elif url not in urls:
+            urls.append(url)
     return urls, skipped
 
 
@@ -85,9 +98,14 @@ def _walk(
     patterns: Iterable[Any], route: str, forms: list[tuple[str, list[str]]]
 ) -> Iterator[tuple[str, list[tuple[str, list[str]]]]]:
     for p in patterns:
-        own = normalize(p.pattern.regex.pattern)
+        # Joined as Django joins ResolverMatch.route, to compare with it.
+        here = route + str(p.pattern).removeprefix("^") if route else str(p.pattern)
+        try:
+            own = normalize(p.pattern.regex.pattern)
+        except NotImplementedError:  # a top-level regex alternation
+            yield here, []
+            continue
         combined = [(a + b, pa + pb) for (a, pa), (b, pb) in itertools.product(forms, own)]
-        here = route + str(p.pattern)
         if isinstance(p, URLResolver):
             yield from _walk(p.url_patterns, here, combined)
         elif isinstance(p, URLPattern):
@@ -112,7 +130,7 @@ def settings_urls() -> list[str]:
 
 
 @contextmanager
-def test_environment() -> Iterator[None]:
+def audit_environment() -> Iterator[None]:
     """Django's test environment (the ``testserver`` host, instrumented
     template rendering, locmem email), unless a test runner already set it up."""
     if hasattr(_TestState, "saved_data"):

@@ -36,6 +36,7 @@ JSON schema (``schema: "djust.audit/1"``; keys are only ever added)::
       "template_origins": [{"template", "line", "file", "count"}],
       "python_origin": {"file": str, "line": int, "function": str} | null,
       "fix": str | null,              # the plan that removes it, as Python code
+      "fix_target": {"template": str, "name": str} | null,  # what to optimize
       "optimize_removes": bool | null # verified by re-rendering; null: not checked
     }
 """
@@ -72,6 +73,8 @@ class Group:
     template_origins: list[tuple[TemplateOrigin, int]]
     python_origins: list[tuple[PythonOrigin, int]]
     fix: str | None = None
+    #: (template, context name) that ``djust.optimize`` plans to remove it.
+    fix_target: tuple[str, str] | None = None
     optimize_removes: bool | None = None
 
     @property
@@ -96,6 +99,7 @@ class Group:
             "template_origins": [{**_template_dict(o), "count": n} for o, n in self.template_origins],
             "python_origin": _python_dict(self.python_origin),
             "fix": self.fix,
+            "fix_target": {"template": self.fix_target[0], "name": self.fix_target[1]} if self.fix_target else None,
             "optimize_removes": self.optimize_removes,
         }
 
@@ -349,6 +353,11 @@ def render_text(report: AuditReport, limits: Limits | None = None) -> str:
             lines += _group_lines(g, f"N+1: {g.count} queries, {g.distinct_params} different parameter sets")
         for g in page.duplicates:
             lines += _group_lines(g, f"duplicate: the same query {g.count} times")
+        # Each plan once per page: one plan usually removes several N+1s.
+        plans = {g.fix_target: g.fix for g in page.n_plus_one if g.fix_target is not None and g.fix}
+        for (template, name), fix in plans.items():
+            lines += ["", f"  plan for {name!r} in {template} (djust.optimize applies it):"]
+            lines += [f"    {line}".rstrip() for line in fix.strip().splitlines()]
 
     if report.skipped:
         lines += ["", "Not requested (the route needs arguments: pass --url or set DJUST_AUDIT_URLS):"]
@@ -357,7 +366,7 @@ def render_text(report: AuditReport, limits: Limits | None = None) -> str:
     if limits is not None:
         failures = report.failures(limits)
         if failures:
-            lines += ["", "FAILED:"] + [f"  {f}" for f in failures]
+            lines += ["", "Limits exceeded:"] + [f"  {f}" for f in failures]
     return "\n".join(lines) + "\n"
 
 
@@ -370,13 +379,13 @@ def _group_lines(g: Group, title: str) -> list[str]:
         out.append(f"    python:   {g.python_origin}")
     out.append(f"    example:  {_one_line(g.example.sql)}")
     out.append(f"    params:   {g.example.params!r}")
-    if g.fix is not None:
-        fix = g.fix.strip().splitlines()
-        out.append(f"    fix:      {fix[0]}")
-        out += [f"              {line}" for line in fix[1:]]
-    if g.optimize_removes is not None:
-        verdict = "yes" if g.optimize_removes else "no (fix it by hand)"
-        out.append(f"    djust.optimize removes it: {verdict}")
+    if g.fix_target is not None:
+        template, name = g.fix_target
+        out.append(f'    fix:      djust.optimize({name}, template="{template}", name="{name}")  (plan below)')
+    elif g.fix is not None:
+        out.append(f"    fix:      {g.fix.strip()}")
+    elif g.optimize_removes is False:
+        out.append("    fix:      djust.optimize does not remove it: fix it by hand")
     return out
 
 

@@ -8,13 +8,13 @@ from django.conf import settings
 
 from djust.audit.crawl import (
     PageRun,
+    audit_environment,
     discover,
     excluded,
     find_user,
     run_template,
     run_urls,
     settings_urls,
-    test_environment,
 )
 from djust.audit.errors import AuditError
 from djust.audit.report import DEFAULT_THRESHOLD, AuditReport, Skipped
@@ -53,7 +53,7 @@ def run_audit(
     if template is not None and (urls or crawl):
         raise AuditError("--template renders one template; it cannot be combined with --url or --crawl")
 
-    with test_environment():
+    with audit_environment():
         account = find_user(user) if user is not None else None
         runs: list[PageRun]
         skipped: list[Skipped] = []
