@@ -4,6 +4,11 @@ use pyo3::prelude::*;
 
 mod convert;
 mod planner;
+mod errors;
+mod host;
+mod live;
+mod template;
+mod value;
 
 /// The version of the Rust core this extension was built from.
 #[pyfunction]
@@ -17,5 +22,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert::json_roundtrip, m)?)?;
     m.add_class::<planner::PyPlanner>()?;
     m.add_class::<planner::PyPlan>()?;
+    m.add_class::<template::PyEnvironment>()?;
+    m.add_class::<template::PyTemplate>()?;
+    m.add_class::<live::PyLiveTemplate>()?;
+    m.add_function(wrap_pyfunction!(template::resolve_variable, m)?)?;
+    m.add_function(wrap_pyfunction!(template::value_roundtrip, m)?)?;
+    m.add_function(wrap_pyfunction!(template::host_call, m)?)?;
+    m.add(
+        "TemplateUnsupported",
+        m.py().get_type::<errors::TemplateUnsupported>(),
+    )?;
+    m.add("EnginePanic", m.py().get_type::<errors::EnginePanic>())?;
     Ok(())
 }

@@ -5,7 +5,20 @@
 //! `reverse`, `static`, `timezone`); [`DefaultHost`] gives Django's default
 //! English settings so the engine works, and is tested, without Python.
 use crate::error::{Error, Result};
-use crate::value::{DateTime, Value};
+use std::sync::Arc;
+
+use crate::value::{DateTime, TzInfo, Value};
+
+/// What Django's `get_language_info` returns for a language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LanguageInfo {
+    /// The English name (`"German"`).
+    pub name: String,
+    /// The name in the language itself (`"Deutsch"`).
+    pub name_local: String,
+    /// Whether it is written right to left.
+    pub bidi: bool,
+}
 
 /// Per-render services from the host. Every method has Django's
 /// `global_settings` default for language `en-us`, time zone UTC.
@@ -50,6 +63,39 @@ pub trait Host: Send + Sync {
         default_format(name).map(str::to_owned)
     }
 
+    /// The `settings` value of a format (`DECIMAL_SEPARATOR`,
+    /// `DATE_FORMAT`, ...), which Django uses instead of the active
+    /// language's when localisation is off (`{% localize off %}`,
+    /// `unlocalize`, `floatformat:"2u"`). Same names as [`Host::format`].
+    fn settings_format(&self, name: &str) -> Option<String> {
+        // `global_settings.NUMBER_GROUPING` is 0; the `en` locale's is 3.
+        match name {
+            "NUMBER_GROUPING" => Some("0".to_owned()),
+            _ => default_format(name).map(str::to_owned),
+        }
+    }
+
+    /// The default time zone (`settings.TIME_ZONE`) at a naive local
+    /// datetime: what Django assumes for naive values in the `O`, `T`, `Z`,
+    /// `I`, `r` and `U` date formats and in the `timezone` filters.
+    /// `None` when that local time is ambiguous or does not exist (a DST
+    /// switch).
+    fn default_zone(&self, _naive: &DateTime) -> Option<TzInfo> {
+        Some(TzInfo {
+            utc_offset: 0,
+            name: Arc::from("UTC"),
+            key: Some(Arc::from("UTC")),
+            dst: Some(false),
+        })
+    }
+
+    /// `translation.get_language_info(code)`: English name, local name
+    /// and bidi flag. The default reads Django's `LANG_INFO` table (copied
+    /// from Django 5.2); `None` is Django's `KeyError` (unknown code).
+    fn language_info(&self, code: &str) -> Option<LanguageInfo> {
+        crate::filters::language_info(code)
+    }
+
     /// Whether output localisation is on (`{% localize off %}` turns it off
     /// per block; this is the global default).
     fn use_l10n(&self) -> bool {
@@ -84,6 +130,61 @@ pub trait Host: Send + Sync {
     /// `static(path)` for `{% static %}`.
     fn static_url(&self, path: &str) -> Result<String> {
         Ok(format!("/static/{path}"))
+    }
+
+    // The methods below were added by the template engine (additive, all
+    // defaulted): the i18n, tz and static tags need them.
+
+    /// `STATIC_URL` for `{% get_static_prefix %}`.
+    fn static_prefix(&self) -> String {
+        "/static/".to_owned()
+    }
+
+    /// `MEDIA_URL` for `{% get_media_prefix %}`.
+    fn media_prefix(&self) -> String {
+        String::new()
+    }
+
+    /// `settings.LANGUAGES` with translated names, for
+    /// `{% get_available_languages %}`.
+    fn available_languages(&self) -> Vec<(String, String)> {
+        vec![("en".to_owned(), self.gettext("English"))]
+    }
+
+    /// `translation.get_language_info(code)`: a map with `bidi`, `code`,
+    /// `name`, `name_local`, `name_translated`.
+    fn language_info_map(&self, code: &str) -> Result<Value> {
+        if code == "en" || code == "en-us" {
+            let mut map = crate::value::Map::new();
+            map.insert("bidi".into(), Value::Bool(false));
+            map.insert("code".into(), Value::from(code));
+            let name = "English";
+            map.insert("name".into(), Value::from(name));
+            map.insert("name_local".into(), Value::from(name));
+            map.insert("name_translated".into(), Value::from(self.gettext(name)));
+            return Ok(Value::Map(std::sync::Arc::new(map)));
+        }
+        Err(Error::render(format!("Unknown language code {code}.")))
+    }
+
+    /// `timezone.get_current_timezone_name()`.
+    fn timezone_name(&self) -> String {
+        "UTC".to_owned()
+    }
+
+    /// Run `body` with `code` as the active language (`{% language %}`,
+    /// Django's `translation.override`). The engine also reports `code`
+    /// from [`Host::language`] inside; the default just runs `body`.
+    fn with_language(&self, _code: &str, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        body()
+    }
+
+    /// Run `body` with `zone` (a name, a host tzinfo object or `None`) as
+    /// the current time zone (`{% timezone %}`, `timezone.override`). The
+    /// engine also passes a zone name to [`Host::localtime`] inside; the
+    /// default just runs `body`.
+    fn with_timezone(&self, _zone: &Value, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        body()
     }
 }
 

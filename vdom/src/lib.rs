@@ -6,12 +6,27 @@
 //! `djust._native` implements for Python and Django.
 #![deny(missing_docs)]
 
+pub mod ast;
+pub mod context;
+pub mod env;
 pub mod error;
 pub mod escape;
+mod expr;
 pub mod filters;
 pub mod host;
+pub mod lexer;
+pub mod live;
+mod lorem;
+mod parser;
+pub mod render;
+mod tags;
 pub mod value;
 
+pub use context::Context;
+pub use env::{
+    CustomFilter, CustomTag, Environment, Library, Loader, MapLoader, Options, Source, TagKind,
+    TagSignature, Template,
+};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use host::{DefaultHost, Host};
 pub use value::{Object, ObjectKind, Value};

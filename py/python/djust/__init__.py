@@ -10,6 +10,7 @@ from typing import Any
 
 from djust._native import version as core_version
 from djust.decorators import event_handler
+from djust.live import LiveTemplate
 
 try:
     __version__ = _dist_version("djust")
@@ -32,3 +33,4 @@ def __getattr__(name: str) -> Any:
 
         return module if name == "optimize" else module.plan_for
     raise AttributeError(f"module 'djust' has no attribute {name!r}")
+__all__ = ["LiveTemplate", "__version__", "core_version"]

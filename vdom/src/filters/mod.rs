@@ -3,9 +3,38 @@
 //! The table of built-ins is [`builtin`]; [`apply`] runs one with Django's
 //! `is_safe` / `needs_autoescape` / `expects_localtime` rules. [`display`]
 //! is how any value is turned into page text (`render_value_in_context`).
+//! The filters of the `tz`, `l10n` and `i18n` libraries (which need
+//! `{% load %}`) are in [`library`].
+//!
+//! Each submodule ports one Django file: `format` is
+//! `django.utils.numberformat` and `formats.localize`, `dates` is
+//! `django.utils.dateformat` and `timesince`, `decimal` is the little of
+//! Python's `decimal` that `floatformat` needs, exactly.
+use std::sync::Arc;
+
 use crate::error::Result;
 use crate::host::Host;
 use crate::value::Value;
+
+mod dates;
+mod decimal;
+mod entities;
+mod format;
+mod html;
+mod htmlparse;
+mod lang_info;
+mod libs;
+mod lists;
+mod logic;
+mod numbers;
+mod pyfmt;
+mod strings;
+mod text;
+mod urlize;
+
+pub use dates::{date_format, time_format};
+pub use format::{localize, number_format};
+pub use lang_info::language_info;
 
 /// What a filter run can see besides its value and argument.
 pub struct FilterCtx<'a> {
@@ -52,22 +81,237 @@ pub fn builtin(name: &str) -> Option<&'static BuiltinFilter> {
     BUILTINS.iter().find(|f| f.name == name)
 }
 
-/// Every built-in filter.
-pub static BUILTINS: &[BuiltinFilter] = &[];
+/// The filters a `{% load lib %}` of a Django built-in library adds:
+/// `tz` (localtime, utc, timezone), `l10n` (localize, unlocalize), `i18n`
+/// (language_name, language_name_local, language_name_translated,
+/// language_bidi). `None` for other library names.
+pub fn library(lib: &str) -> Option<&'static [BuiltinFilter]> {
+    match lib {
+        "tz" => Some(libs::TZ),
+        "l10n" => Some(libs::L10N),
+        "i18n" => Some(libs::I18N),
+        _ => None,
+    }
+}
 
-/// Run a built-in filter on `value` with Django's flag semantics.
+const fn f(
+    name: &'static str,
+    arity: Arity,
+    is_safe: bool,
+    needs_autoescape: bool,
+    func: FilterFn,
+) -> BuiltinFilter {
+    BuiltinFilter {
+        name,
+        arity,
+        is_safe,
+        needs_autoescape,
+        expects_localtime: false,
+        func,
+    }
+}
+
+use Arity::{None as N, Optional as O, Required as R};
+
+/// Every built-in filter (Django 5.2's `defaultfilters`), with its flags.
+pub static BUILTINS: &[BuiltinFilter] = &[
+    f("add", R, false, false, numbers::add),
+    f("addslashes", N, true, false, strings::addslashes),
+    f("capfirst", N, true, false, strings::capfirst),
+    f("center", R, true, false, strings::center),
+    f("cut", R, false, false, strings::cut),
+    BuiltinFilter {
+        name: "date",
+        arity: O,
+        is_safe: false,
+        needs_autoescape: false,
+        expects_localtime: true,
+        func: dates::date_filter,
+    },
+    f("default", R, false, false, logic::default),
+    f("default_if_none", R, false, false, logic::default_if_none),
+    f("dictsort", R, false, false, lists::dictsort),
+    f("dictsortreversed", R, false, false, lists::dictsortreversed),
+    f("divisibleby", R, false, false, numbers::divisibleby),
+    f("escape", N, true, false, html::escape_filter),
+    f("escapejs", N, false, false, strings::escapejs),
+    f("escapeseq", N, true, false, html::escapeseq),
+    f("filesizeformat", N, true, false, numbers::filesizeformat),
+    f("first", N, false, false, lists::first),
+    f("floatformat", O, true, false, numbers::floatformat),
+    f("force_escape", N, true, false, html::force_escape),
+    f("get_digit", R, false, false, numbers::get_digit),
+    f("iriencode", N, true, false, strings::iriencode),
+    f("join", R, true, true, lists::join),
+    f("json_script", O, true, false, html::json_script),
+    f("last", N, true, false, lists::last),
+    f("length", N, false, false, lists::length),
+    f("linebreaks", N, true, true, html::linebreaks),
+    f("linebreaksbr", N, true, true, html::linebreaksbr),
+    f("linenumbers", N, true, true, html::linenumbers),
+    f("ljust", R, true, false, strings::ljust),
+    f("lower", N, true, false, strings::lower),
+    f("make_list", N, false, false, strings::make_list),
+    f("phone2numeric", N, true, false, strings::phone2numeric),
+    f("pluralize", O, false, false, logic::pluralize),
+    f("pprint", N, true, false, lists::pprint),
+    f("random", N, true, false, lists::random),
+    f("rjust", R, true, false, strings::rjust),
+    f("safe", N, true, false, html::safe),
+    f("safeseq", N, true, false, html::safeseq),
+    f("slice", R, true, false, lists::slice),
+    f("slugify", N, true, false, strings::slugify),
+    f("stringformat", R, true, false, strings::stringformat),
+    f("striptags", N, true, false, html::striptags),
+    BuiltinFilter {
+        name: "time",
+        arity: O,
+        is_safe: false,
+        needs_autoescape: false,
+        expects_localtime: true,
+        func: dates::time_filter,
+    },
+    f("timesince", O, false, false, dates::timesince_filter),
+    f("timeuntil", O, false, false, dates::timeuntil_filter),
+    f("title", N, true, false, strings::title),
+    f("truncatechars", R, true, false, strings::truncatechars),
+    f(
+        "truncatechars_html",
+        R,
+        true,
+        false,
+        html::truncatechars_html,
+    ),
+    f("truncatewords", R, true, false, strings::truncatewords),
+    f(
+        "truncatewords_html",
+        R,
+        true,
+        false,
+        html::truncatewords_html,
+    ),
+    f("unordered_list", N, true, true, html::unordered_list),
+    f("upper", N, false, false, strings::upper),
+    f("urlencode", O, false, false, strings::urlencode),
+    f("urlize", N, true, true, html::urlize),
+    f("urlizetrunc", R, true, true, html::urlizetrunc),
+    f("wordcount", N, false, false, strings::wordcount),
+    f("wordwrap", R, true, false, strings::wordwrap),
+    f("yesno", O, false, false, logic::yesno),
+];
+
+/// Run a built-in filter on `value` with Django's flag semantics
+/// (`FilterExpression.resolve`): local time first for `expects_localtime`
+/// filters, then the filter, then `mark_safe` of the result when the filter
+/// `is_safe` and its input was safe.
 pub fn apply(
     filter: &BuiltinFilter,
     ctx: &FilterCtx<'_>,
     value: Value,
     arg: Option<Value>,
 ) -> Result<Value> {
-    (filter.func)(ctx, value, arg)
+    let value = if filter.expects_localtime {
+        template_localtime(value, ctx.host)?
+    } else {
+        value
+    };
+    let input_safe = value.is_safe();
+    let out = (filter.func)(ctx, value, arg)?;
+    if filter.is_safe && input_safe {
+        mark_safe(out)
+    } else {
+        Ok(out)
+    }
+}
+
+/// Django's `mark_safe`: strings become safe; anything else becomes its
+/// `str()`, marked safe.
+pub(crate) fn mark_safe(value: Value) -> Result<Value> {
+    Ok(match value {
+        Value::Str(s) => Value::SafeStr(s),
+        Value::SafeStr(_) => value,
+        other => match other.to_text()? {
+            Value::Str(s) => Value::SafeStr(s),
+            text => text,
+        },
+    })
+}
+
+/// Django's `template_localtime`: an aware datetime in the current time
+/// zone when `USE_TZ`; everything else unchanged.
+pub(crate) fn template_localtime(value: Value, host: &dyn Host) -> Result<Value> {
+    match value {
+        Value::DateTime(dt) if dt.time.tz.is_some() && host.use_tz() => {
+            Ok(Value::DateTime(host.localtime(&dt, None)?))
+        }
+        other => Ok(other),
+    }
 }
 
 /// Django's `render_value_in_context`: local time, localisation (numbers,
 /// dates per the active language's formats), then `str()`. Returns a
 /// `Str` or `SafeStr`; escaping is the caller's job.
-pub fn display(value: &Value, _host: &dyn Host) -> Result<Value> {
-    value.to_text()
+pub fn display(value: &Value, host: &dyn Host) -> Result<Value> {
+    match value {
+        Value::Str(_) | Value::SafeStr(_) => Ok(value.clone()),
+        Value::Undefined => Ok(Value::Str(Arc::from(""))),
+        Value::Int(_)
+        | Value::Float(_)
+        | Value::Decimal(_)
+        | Value::Date(_)
+        | Value::Time(_)
+        | Value::DateTime(_) => {
+            let value = template_localtime(value.clone(), host)?;
+            let l10n = host.use_l10n();
+            Ok(match format::localize(&value, host, l10n)? {
+                Some(text) => Value::from(text),
+                None => value.to_text()?,
+            })
+        }
+        other => other.to_text(),
+    }
+}
+
+/// Python's `str()` of a value, as text; `Undefined` is `''` (Django's
+/// `string_if_invalid`).
+pub(crate) fn text_of(value: &Value) -> Result<Arc<str>> {
+    Ok(match value {
+        Value::Str(s) | Value::SafeStr(s) => s.clone(),
+        Value::Undefined => Arc::from(""),
+        other => match other.to_text()? {
+            Value::Str(s) | Value::SafeStr(s) => s,
+            _ => Arc::from(""),
+        },
+    })
+}
+
+/// The `@stringfilter` conversion: the value's `str()` and whether it is
+/// safe.
+pub(crate) fn string_arg(value: &Value) -> Result<(Arc<str>, bool)> {
+    Ok(match value {
+        Value::Str(s) => (s.clone(), false),
+        Value::SafeStr(s) => (s.clone(), true),
+        Value::Undefined => (Arc::from(""), false),
+        other => {
+            let text = other.to_text()?;
+            let safe = text.is_safe();
+            (text_of(&text)?, safe)
+        }
+    })
+}
+
+/// A plain string result.
+pub(crate) fn out(text: impl Into<String>) -> Value {
+    Value::Str(Arc::from(text.into()))
+}
+
+/// A safe string result.
+pub(crate) fn safe_out(text: impl Into<String>) -> Value {
+    Value::SafeStr(Arc::from(text.into()))
+}
+
+/// A required argument (the parser enforces arity, so a missing one is
+/// treated as Django's invalid variable, `''`).
+pub(crate) fn req(arg: Option<Value>) -> Value {
+    arg.unwrap_or(Value::Str(Arc::from("")))
 }

@@ -1,0 +1,118 @@
+"""Run Django's template tests through djust: an ``Engine`` whose templates are djust's.
+
+``install()`` replaces ``template_tests.utils.Engine`` (what the tests'
+``setup()`` decorator builds) with :class:`ConformanceEngine`;
+``patch_module()`` does the same for test modules that build an ``Engine``
+themselves. Loaders, libraries, ``string_if_invalid``, ``autoescape`` and
+``debug`` are the ones the test configured: ``DjustEngine`` reads them from
+the Django ``Engine`` it wraps.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from django.template import Context
+from django.template import engine as django_engine
+
+from djust.template.engine import DjustEngine
+
+#: How many compiles and renders went through djust (a one-element list, shared by reference).
+RENDERS = [0]
+
+DjangoEngine = django_engine.Engine
+
+
+class ConformanceEngine(DjangoEngine):
+    """A Django ``Engine`` whose ``get_template``/``from_string`` compile with djust."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._djust: dict[bool, DjustEngine] = {}
+
+    def djust(self, autoescape: bool) -> DjustEngine:
+        """The djust engine for this autoescape setting (a ``Context`` can override it)."""
+        if autoescape not in self._djust:
+            if autoescape == self.autoescape:
+                self._djust[autoescape] = DjustEngine(self)
+            else:
+                flipped = DjangoEngine(
+                    dirs=self.dirs,
+                    app_dirs=self.app_dirs,
+                    context_processors=self.context_processors,
+                    debug=self.debug,
+                    loaders=self.loaders,
+                    string_if_invalid=self.string_if_invalid,
+                    file_charset=self.file_charset,
+                    libraries=self.libraries,
+                    builtins=self.builtins[len(self.default_builtins) :],
+                    autoescape=autoescape,
+                )
+                # Share the loaders (the locmem dict a test mutates, the cache).
+                flipped.template_loaders = self.template_loaders
+                self._djust[autoescape] = DjustEngine(flipped)
+        return self._djust[autoescape]
+
+    def from_string(self, template_code):
+        self._compile(None, template_code)
+        return ConformanceTemplate(self, None, template_code)
+
+    def get_template(self, template_name):
+        self._compile(template_name, None)
+        return ConformanceTemplate(self, template_name, None)
+
+    def _compile(self, name, source) -> None:
+        """Compile now, as Django does; a djust compile (or compile error) counts as djust's."""
+        djust = self.djust(self.autoescape)
+        try:
+            template = djust.get_template(name) if name is not None else djust.from_string(source)
+        except Exception:
+            if name not in djust._fallbacks:
+                RENDERS[0] += 1
+            raise
+        if not template.uses_django:
+            RENDERS[0] += 1
+
+
+class ConformanceTemplate:
+    """Django's ``Template.render(Context)`` interface over a djust template."""
+
+    def __init__(self, engine: ConformanceEngine, name: str | None, source: str | None) -> None:
+        self.engine = engine
+        self.name = name
+        self.source_code = source
+
+    def _compiled(self, autoescape: bool):
+        djust = self.engine.djust(autoescape)
+        if self.name is not None:
+            return djust.get_template(self.name)
+        return djust.from_string(self.source_code)
+
+    @property
+    def origin(self):
+        return self._compiled(self.engine.autoescape).origin
+
+    @property
+    def source(self):
+        return self._compiled(self.engine.autoescape).source
+
+    def render(self, context: Context | None = None) -> str:
+        if context is None:
+            context = Context()
+        template = self._compiled(context.autoescape)
+        if not template.uses_django:
+            RENDERS[0] += 1
+        return template.render(context.flatten(), getattr(context, "request", None), django_context=context)
+
+
+def install() -> None:
+    """Make the tests' ``setup()`` build djust engines."""
+    import template_tests.utils
+
+    template_tests.utils.Engine = ConformanceEngine
+
+
+def patch_module(module: ModuleType) -> None:
+    """Replace a test module's own reference to Django's ``Engine``."""
+    if getattr(module, "Engine", None) is DjangoEngine:
+        module.Engine = ConformanceEngine
