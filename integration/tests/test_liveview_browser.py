@@ -6,6 +6,8 @@ Playwright's auto-waiting, with a generous bound so a busy machine is not a
 failure; nothing asserts on elapsed time.
 """
 
+import json
+
 import pytest
 from browser.pw import browser_fixture, context_fixture, open_live, wait_joined  # noqa: F401 (fixtures)
 from browser.server import INTEGRATION, Server
@@ -176,3 +178,29 @@ def test_hooks_and_state_recover_across_a_killed_and_restarted_server(context, s
     # Remounted from the token, then the inputs were replayed (auto-recover).
     expect(page.locator("#out")).to_have_text("a=kept;b=typed while down;c=")
     assert page.input_value("#a") == "kept"
+
+
+def test_keyed_list_reorder_keeps_element_identity(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/rows/")
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.append(json.loads(p))))
+    # Reconnect-free: the listener above sees frames from now on only if attached before
+    # the socket opens, so reload with it in place.
+    page.reload()
+    wait_joined(page)
+    page.evaluate("() => document.querySelectorAll('#rows li').forEach((li) => { li.mark = li.textContent; })")
+    page.click("#reverse")
+    expect(page.locator("#rows li").first).to_have_text("row 5")
+    marks = page.evaluate("() => [...document.querySelectorAll('#rows li')].map((li) => [li.textContent, li.mark])")
+    assert marks == [[f"row {i}", f"row {i}"] for i in range(5, 0, -1)]
+    page.click("#add")
+    page.click("#drop")
+    page.click("#rotate")
+    expect(page.locator("#rows li")).to_have_count(5)
+    marks = page.evaluate("() => [...document.querySelectorAll('#rows li')].map((li) => [li.textContent, li.mark])")
+    assert marks == [["row 4", "row 4"], ["row 3", "row 3"], ["row 2", "row 2"], ["row 1", "row 1"], ["row 5", "row 5"]]
+    ops = [op["o"] for f in received if f.get("t") == "reply" and "patch" in f for op in f["patch"]["d"]]
+    assert "m" in ops and "i" in ops and "d" in ops
+    assert "r" not in ops  # never a whole-list replacement

@@ -104,10 +104,12 @@ def test_mount_renders_state_and_hides_private_names():
     assert 'dj-token="' in live.page and "djust/djust.js" in live.page
 
 
-def test_click_updates_and_replies_with_html():
+def test_click_updates_and_replies_with_a_slot_patch():
     live = LiveViewTestClient.mount(Counter)
     reply = live.click("inc")
-    assert reply["t"] == "reply" and "count=1" in reply["html"]
+    assert reply["t"] == "reply"
+    assert reply["patch"]["d"] == [{"o": "s", "p": [0], "v": "1"}]  # only the changed slot
+    assert "count=1" in live.html
     live.click("inc", by=10)
     assert live.has_element("p", text="count=11")
 
@@ -115,7 +117,7 @@ def test_click_updates_and_replies_with_html():
 def test_unchanged_state_sends_no_html():
     live = LiveViewTestClient.mount(Counter)
     reply = live.click("inc", by=0)
-    assert "html" not in reply
+    assert "html" not in reply and "patch" not in reply
 
 
 def test_handler_that_raises_keeps_state_and_connection():
@@ -164,7 +166,8 @@ def test_arguments_are_coerced_from_type_hints():
 
 def test_in_place_mutation_is_a_change():
     live = LiveViewTestClient.mount(Typed)
-    assert live.event("append", {"item": "x"})["html"] == "1"
+    live.event("append", {"item": "x"})
+    assert live.html == "1"
 
 
 def test_form_argument_validates_on_the_server_and_pushes_an_event():
@@ -208,11 +211,19 @@ def test_token_is_bound_to_user_and_session():
         tokens.verify(token + "x", live._live.session.session_key, alice)
 
 
-def test_join_sends_html_only_when_it_changed_since_the_http_render():
+def test_join_carries_the_live_tables_rendering_the_current_state():
+    live = LiveViewTestClient.mount(Counter, start="5")
+    assert live.frames[0]["t"] == "joined" and live.frames[0]["live"]["v"] == 1
+    assert live.html == "<p>count=5</p><button dj-click='inc'>+</button>"
+
+
+def test_fallback_renderer_sends_html_only_when_it_changed(settings):
+    settings.DJUST_LIVE_RENDERING = False
     live = LiveViewTestClient.mount(Counter)
-    assert "html" not in live.frames[0]
+    assert "html" not in live.frames[0] and "live" not in live.frames[0]
     joined = live._live.join(events.Join(token=_token_of(live), version=1, rendered="0" * 16))
     assert "count=0" in json.loads(joined[-1])["html"]
+    assert "count=1" in live.click("inc")["html"]
 
 
 def test_protocol_errors_and_size_limit():

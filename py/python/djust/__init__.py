@@ -17,7 +17,15 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["LiveView", "__version__", "core_version", "event_handler", "optimize", "plan_for"]
+__all__ = [
+    "LiveTemplate",
+    "LiveView",
+    "__version__",
+    "core_version",
+    "event_handler",
+    "optimize",
+    "plan_for",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -33,4 +41,3 @@ def __getattr__(name: str) -> Any:
 
         return module if name == "optimize" else module.plan_for
     raise AttributeError(f"module 'djust' has no attribute {name!r}")
-__all__ = ["LiveTemplate", "__version__", "core_version"]

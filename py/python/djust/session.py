@@ -25,7 +25,7 @@ from djust import events, tokens
 from djust.coerce import CoercionError, bind_arguments, coerce_value
 from djust.decorators import handler_names
 from djust.liveview import FRAMEWORK_NAMES, LiveView
-from djust.render import fingerprint
+from djust.render import RawJSON, fingerprint
 from djust.state import Snapshot, is_public, public_state
 
 logger = logging.getLogger("djust.live")
@@ -99,7 +99,12 @@ class LiveSession:
         self.view, self.request = view, request
         frames = self._drain_outbox()
         reply: dict[str, Any] = {"v": events.PROTOCOL_VERSION}
-        if fingerprint(html) != message.rendered:
+        payload = view.renderer().join_payload()
+        if payload is not None:
+            # The slot tables and values: the client renders them and morphs the
+            # page, so whatever changed since the HTTP render is applied.
+            reply["live"] = RawJSON(payload)
+        elif fingerprint(html) != message.rendered:
             # State changed between the HTTP render and this join: send it.
             reply["html"] = html
         frames.append(events.encode(events.JOINED, **reply))
@@ -127,7 +132,7 @@ class LiveSession:
         snapshot = Snapshot(view, FRAMEWORK_NAMES)
         try:
             result = self._call(view, message)
-            update = view.renderer().update(view.get_context_data(), snapshot.changed(view), self.request)
+            update = self._render(view, snapshot)
         except EventError as exc:
             snapshot.restore(view)
             view._djust_outbox.clear()
@@ -142,6 +147,17 @@ class LiveSession:
             reply["payload"] = result
         frames.append(events.encode(events.REPLY, **reply))
         return frames
+
+    def _render(self, view: LiveView, snapshot: Snapshot) -> dict[str, Any] | None:
+        context = view.get_context_data()
+        changed = snapshot.changed(view)
+        # Names get_context_data derives (not state) may change with anything: always re-evaluate them.
+        changed |= set(context) - set(public_state(view, FRAMEWORK_NAMES))
+        try:
+            return view.renderer().update(context, changed, self.request)
+        except Exception as exc:
+            logger.exception("djust: render of %s failed", type(view).__name__)
+            raise EventError("render failed", traceback.format_exc()) from exc
 
     def _call(self, view: LiveView, message: events.Event) -> Any:
         if message.name == MODEL_EVENT:
