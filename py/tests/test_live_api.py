@@ -139,3 +139,26 @@ def test_stats_report_retained_bytes():
     stats = lt.stats()
     assert 0 < stats["retained_bytes"] <= 2 * len(html) * 4
     assert stats["slots"] >= 4
+
+
+FIXTURES = sorted((__import__("pathlib").Path(__file__).parents[2] / "client" / "fixtures" / "patches").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_shared_fixtures_apply(path):
+    case = json.loads(path.read_text())
+    join = case["join"]
+    assert _html(join) == case["old_html"]
+    _apply(join, json.dumps(case["patch"]).encode())
+    assert _html(join) == case["new_html"]
+
+
+def test_fixture_templates_produce_the_same_join_and_patch():
+    assert len(FIXTURES) >= 10
+    case = json.loads((FIXTURES[0].parent / "list_swap.json").read_text())
+    lt = LiveTemplate.from_string(case["template"])
+    rows = [{"id": i, "name": f"row {i}"} for i in (1, 2, 3, 4)]
+    assert lt.mount({"rows": rows}) == case["old_html"]
+    assert json.loads(lt.join_payload()) == case["join"]
+    rows[1], rows[3] = rows[3], rows[1]
+    assert json.loads(lt.update({"rows": rows})) == case["patch"]
