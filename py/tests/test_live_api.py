@@ -59,7 +59,7 @@ def _html(join: dict) -> str:
 
     def frag(fid, vals):
         out = [frags[fid]["s"][0]]
-        for i, (sid, v) in enumerate(zip(frags[fid]["d"], vals)):
+        for i, (sid, v) in enumerate(zip(frags[fid]["d"], vals, strict=True)):
             slot = slots[sid]
             if isinstance(v, str):
                 out.append(v)
@@ -86,7 +86,7 @@ def test_mount_is_the_plain_render_and_scalar_update_is_tiny():
     lt = LiveTemplate.from_string(DASHBOARD)
     ctx = {"title": "Sales", "rows": _rows(5)}
     html = lt.mount(ctx)
-    assert html.startswith("<h1>Sales</h1><table><tr dj-key=\"0\"><td>row 0</td>")
+    assert html.startswith('<h1>Sales</h1><table><tr dj-key="0"><td>row 0</td>')
     ctx["title"] = "<Q3>"
     patch = lt.update(ctx, changed=["title"])
     assert patch is not None and len(patch) <= 64
