@@ -13,7 +13,8 @@ class Counter(LiveView):
 <button id="inc" dj-click="inc">+</button>
 <button id="add5" dj-click="add" dj-value-amount="5">+5</button>
 <button id="slow" dj-click="slow" dj-disable-with="Saving...">slow</button>
-<button id="bad" dj-click="explode">bad</button>"""
+<button id="bad" dj-click="explode">bad</button>
+<button id="go" dj-click="go">go to rows</button>"""
 
     def mount(self, request, **kwargs):
         self.count = 0
@@ -32,6 +33,10 @@ class Counter(LiveView):
 
         time.sleep(0.3)  # long enough for the test to see the busy state
         self.count += 100
+
+    @event_handler
+    def go(self):
+        self.navigate("/rows/")
 
     @event_handler
     def explode(self):

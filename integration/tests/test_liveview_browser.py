@@ -204,3 +204,17 @@ def test_keyed_list_reorder_keeps_element_identity(context, server):
     ops = [op["o"] for f in received if f.get("t") == "reply" and "patch" in f for op in f["patch"]["d"]]
     assert "m" in ops and "i" in ops and "d" in ops
     assert "r" not in ops  # never a whole-list replacement
+
+
+def test_navigate_swaps_the_live_view_without_a_full_reload(context, server):
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    page.evaluate("() => { window.sameDocument = true; }")
+    page.click("#go")
+    expect(page.locator("#rows li")).to_have_count(5)
+    assert page.url.endswith("/rows/")
+    assert page.evaluate("() => window.sameDocument") is True
+    wait_joined(page)
+    page.click("#reverse")
+    expect(page.locator("#rows li").first).to_have_text("row 5")
