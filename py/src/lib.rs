@@ -3,10 +3,10 @@
 use pyo3::prelude::*;
 
 mod convert;
-mod planner;
 mod errors;
 mod host;
 mod live;
+mod planner;
 mod template;
 mod value;
 
