@@ -75,11 +75,15 @@ class Signup(LiveView):
 
 
 class Searchable(LiveView):
-    template = "q={{ query }} n={{ hits }}"
+    template = "q={{ query }} n={{ hits }} p={{ price }} d={{ day }} t={{ tags|join:',' }}"
 
     def mount(self, request, **kwargs):
         self.query = ""
         self.hits = 0
+        self.price = decimal.Decimal("1.00")
+        self.day = datetime.date(2026, 1, 1)
+        self.tags = []
+        self.options = {"a": 1}
 
     def updated_query(self, value):
         self.hits = len(value)
@@ -183,11 +187,17 @@ def test_form_argument_validates_on_the_server_and_pushes_an_event():
 def test_dj_model_sets_existing_public_state_only():
     live = LiveViewTestClient.mount(Searchable)
     live.model("query", "dune")
-    assert live.html == "q=dune n=4"
-    for field in ("_secret", "template", "nothere", "updated_query", "request"):
+    assert live.html.startswith("q=dune n=4 ")
+    live.model("price", "9.50")
+    live.model("day", "2026-11-26")
+    live.model("tags", ["x", "y"])
+    assert live.html == "q=dune n=4 p=9.50 d=Nov. 26, 2026 t=x,y"
+    for field in ("_secret", "template", "nothere", "updated_query", "request", "options"):
         with pytest.raises(LiveViewError, match="dj-model"):
             live.model(field, "x")
-    assert live.html == "q=dune n=4"
+    with pytest.raises(LiveViewError, match="bad value"):
+        live.model("price", "lots")
+    assert live.html == "q=dune n=4 p=9.50 d=Nov. 26, 2026 t=x,y"
 
 
 def test_login_required_and_redirect():

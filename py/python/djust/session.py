@@ -12,6 +12,8 @@ cases the session stays usable.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import logging
 import traceback
 from typing import Any
@@ -29,6 +31,9 @@ from djust.render import RawJSON, fingerprint
 from djust.state import Snapshot, is_public, public_state
 
 logger = logging.getLogger("djust.live")
+
+#: State types a ``dj-model`` input can set (the value is coerced to the current value's type).
+_MODEL_TYPES = (str, int, float, bool, decimal.Decimal, datetime.date, datetime.datetime)
 
 #: Reserved event name for ``dj-model`` two-way binding: value {"field": name, "value": v}.
 MODEL_EVENT = "dj:model"
@@ -187,9 +192,18 @@ class LiveSession:
             raise EventError(f"dj-model: {events.sanitize_for_log(field, 60)!r} is not state")
         current = state[field]
         raw = value.get("value")
+        # The new value takes the current value's type; state of any other
+        # type (a model, a form, a dict) cannot be bound to an input.
+        if isinstance(current, list):
+            hint: Any = list[str]
+        elif current is None:
+            hint = str | None
+        elif type(current) in _MODEL_TYPES:
+            hint = type(current)
+        else:
+            raise EventError(f"dj-model: {events.sanitize_for_log(field, 60)!r} cannot be bound to an input")
         try:
-            target = type(current) if current is not None and not isinstance(current, (list, dict)) else None
-            new = coerce_value(raw, target, field) if target in (int, float, bool, str) else raw
+            new = coerce_value(raw, hint, field)
         except CoercionError as exc:
             raise EventError(f"dj-model: bad value for {field!r}", str(exc)) from exc
         setattr(view, field, new)
