@@ -214,6 +214,40 @@ export class Rendered {
     return out.join("");
   }
 
+  /**
+   * The innermost loop item an op's path stays inside (the path goes on past the
+   * item's key), as {key, html}, or null when the op touches something outside any
+   * item (a loop's own order, a top-level slot). Read after the patch was applied.
+   */
+  itemScope(path) {
+    let vals = this.root;
+    let fid = 0;
+    let scope = null;
+    for (let n = 0; n < path.length - 1; n++) {
+      const sid = path[n];
+      const v = vals[this.frags[fid].d.indexOf(sid)];
+      const desc = this.slots[sid];
+      if (desc.t === SLOT_WITH) [vals, fid] = [v.d, desc.f];
+      else if (desc.t === SLOT_IF) [vals, fid] = [v.d, desc.f[v.b]];
+      else if (desc.t === SLOT_LOOP && typeof path[n + 1] === "string") {
+        const key = path[n + 1];
+        const item = v.i[keyIndex(v, key)];
+        const body = desc.f;
+        if (n + 2 < path.length) scope = { key, html: () => this.fragOnly(body, item) };
+        [vals, fid] = [item, body];
+        n += 1;
+      } else if (desc.t === SLOT_LOOP) [vals, fid] = [v.e, desc.e];
+      else return null;
+    }
+    return scope;
+  }
+
+  fragOnly(fid, vals) {
+    const out = [];
+    this.fragHtml(fid, vals, out);
+    return out.join("");
+  }
+
   fragHtml(fid, vals, out) {
     const f = this.frags[fid];
     if (!f) return;
@@ -398,6 +432,44 @@ export function applyHtml(root, html) {
   const focus = captureFocus(root);
   morph(root, html);
   if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
+}
+
+/**
+ * Bring the DOM under `root` up to date after `patch` was applied to `rendered`.
+ * O(changed) path: when every op stays inside a keyed loop item whose element is
+ * unambiguous in the page (one element with that dj-key, rendered as one element),
+ * only those elements are morphed; otherwise the whole root is morphed from the
+ * rendered values. Returns "items" or "root" (which path ran).
+ */
+export function updateDom(root, rendered, patch) {
+  const work = itemWork(root, rendered, patch);
+  if (!work) {
+    applyHtml(root, rendered.html());
+    return "root";
+  }
+  const focus = captureFocus(root);
+  for (const [el, next] of work) morphNode(el, next);
+  if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
+  return "items";
+}
+
+function itemWork(root, rendered, patch) {
+  const items = new Map();
+  for (const op of patch.d) {
+    const scope = rendered.itemScope(op.p);
+    if (!scope) return null;
+    items.set(scope.key, scope);
+  }
+  const work = [];
+  for (const [key, scope] of items) {
+    const found = root.querySelectorAll(`[${KEY_ATTR}="${CSS.escape(key)}"]`);
+    const template = document.createElement("template");
+    template.innerHTML = scope.html();
+    const next = template.content;
+    if (found.length !== 1 || next.childNodes.length !== 1 || keyOf(next.firstChild) !== key) return null;
+    work.push([found[0], next.firstChild]);
+  }
+  return work;
 }
 
 // ---- DOM -------------------------------------------------------------------------
@@ -680,7 +752,10 @@ class View {
       window.location.reload();
       return;
     }
-    this.patch(this.rendered.html());
+    // The page no longer is the HTTP render: a rejoin must get the full state back.
+    this.root.setAttribute("dj-rendered", "");
+    updateDom(this.root, this.rendered, patch);
+    this.syncHooks(false);
   }
 
   patch(html) {

@@ -52,22 +52,23 @@ def server(tmp_path_factory):
 
 
 APPLY = """async ([join, first, steps]) => {
-  const { Rendered, morph } = await import("/static/djust/djust.js");
+  const { Rendered, updateDom } = await import("/static/djust/djust.js");
   const live = document.createElement("div");
   const fresh = document.createElement("div");
   live.innerHTML = first;
   const rendered = new Rendered(join);
   const mismatches = [];
+  const paths = { items: 0, root: 0 };
   steps.forEach(([patch, expected], n) => {
     if (patch) {
       rendered.apply(patch);
-      morph(live, rendered.html());
+      paths[updateDom(live, rendered, patch)] += 1;
     }
     fresh.innerHTML = expected;
     if (live.innerHTML !== fresh.innerHTML) mismatches.push([n, live.innerHTML, fresh.innerHTML]);
     if (rendered.html() !== expected) mismatches.push([n, "values", rendered.html(), expected]);
   });
-  return mismatches;
+  return [mismatches, paths];
 }"""
 
 
@@ -85,8 +86,39 @@ def test_random_patches_applied_in_the_browser_equal_a_fresh_render(context, ser
         steps.append((json.loads(patch) if patch else None, fresh, state))
     page = context.new_page()
     page.goto(server.url + "/counter/")
-    mismatches = page.evaluate(APPLY, [join, first, [[p, h] for p, h, _ in steps]])
+    mismatches, paths = page.evaluate(APPLY, [join, first, [[p, h] for p, h, _ in steps]])
     assert mismatches == []
+    assert paths["root"] > 0
+
+
+ROW_ONLY = """async ([join, first, patch, expected]) => {
+  const { Rendered, updateDom } = await import("/static/djust/djust.js");
+  const live = document.createElement("div");
+  live.innerHTML = first;
+  const before = [...live.querySelectorAll("li")];
+  const rendered = new Rendered(join);
+  rendered.apply(patch);
+  const path = updateDom(live, rendered, patch);
+  const fresh = document.createElement("div");
+  fresh.innerHTML = expected;
+  const after = [...live.querySelectorAll("li")];
+  return [path, live.innerHTML === fresh.innerHTML, before.every((li, i) => li === after[i])];
+}"""
+
+
+def test_a_row_change_morphs_only_that_row(context, server):
+    state = random_state(random.Random(1))
+    state["rows"] = [{"id": i, "name": f"r{i}", "done": False, "tags": []} for i in (3, 1, 2)]
+    lt = LiveTemplate.from_string(TEMPLATE)
+    first = lt.mount(state)
+    join = json.loads(lt.join_payload())
+    state = {**state, "rows": [dict(r) for r in state["rows"]]}
+    state["rows"][1]["name"] = "renamed <b>"
+    patch = json.loads(lt.update(state))
+    expected = LiveTemplate.from_string(TEMPLATE).mount(state)
+    page = context.new_page()
+    page.goto(server.url + "/counter/")
+    assert page.evaluate(ROW_ONLY, [join, first, patch, expected]) == ["items", True, True]
 
 
 def _nudge(rng: random.Random, state: dict | None) -> dict:
