@@ -8,7 +8,7 @@ STAMP := .make
 DEMO_PORT ?= 8000
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/djust
 
-.PHONY: help demo test venv develop rust-checks ruff pytest-py services integration clean
+.PHONY: help demo test venv develop rust-checks ruff pytest-py client-tests services integration clean
 
 help:
 	@echo "make demo   build djust and serve the demo on http://127.0.0.1:$(DEMO_PORT) (SQLite)"
@@ -49,6 +49,10 @@ ruff: venv
 pytest-py: develop
 	$(VENV)/bin/pytest -q py/tests
 
+# djust.js's pure parts (patch applier over the shared fixtures) under node's own test runner.
+client-tests:
+	node --test client/tests/
+
 services:
 	bash scripts/services.sh
 
@@ -62,6 +66,7 @@ test:
 	$(MAKE) develop
 	$(MAKE) ruff
 	$(MAKE) pytest-py
+	$(MAKE) client-tests
 	$(MAKE) integration
 
 clean:

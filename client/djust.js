@@ -20,8 +20,24 @@ const T_PUSH = "push";
 const T_REDIRECT = "redirect";
 const T_NAVIGATE = "navigate";
 const T_ERROR = "error";
-// Reply keys.
+// Reply keys: a full render of the root (fallback renderer), or a live patch.
 const K_HTML = "html";
+const K_PATCH = "patch";
+const K_LIVE = "live";
+
+// Live rendering (docs/protocol.md "Patches"; server: vdom/src/live/patch.rs).
+/** Patch format version the applier understands. */
+export const PATCH_VERSION = 1;
+const OP_SET = "s";
+const OP_REPLACE = "r";
+const OP_DELETE = "d";
+const OP_INSERT = "i";
+const OP_MOVE = "m";
+const SLOT_TEXT = "t";
+const SLOT_IF = "i";
+const SLOT_LOOP = "l";
+const SLOT_WITH = "w";
+const KEY_ATTR = "dj-key";
 /** Reserved event name for dj-model (server: djust.session.MODEL_EVENT). */
 const MODEL_EVENT = "dj:model";
 
@@ -128,6 +144,252 @@ function modelOf(el) {
 
 // ---- patch apply -----------------------------------------------------------------
 
+/**
+ * One view's rendered state: the join payload's fragment and slot tables plus
+ * the current slot values. apply() mirrors vdom/src/live/dom.rs op for op;
+ * html() renders the values exactly as the server's first render.
+ */
+export class Rendered {
+  constructor(join) {
+    if (join.v !== PATCH_VERSION) throw new Error(`patch format ${join.v}, client speaks ${PATCH_VERSION}`);
+    this.frags = join.f;
+    this.slots = join.s;
+    this.root = join.r;
+  }
+
+  /** Apply a patch message ({v, d: [ops]}) in order. Throws on a malformed op (the caller reloads). */
+  apply(patch) {
+    if (patch.v !== PATCH_VERSION) throw new Error(`patch format ${patch.v}, client speaks ${PATCH_VERSION}`);
+    for (const op of patch.d) this.applyOp(op);
+  }
+
+  applyOp(op) {
+    const [holder, index] = this.locate(this.root, 0, op.p);
+    const target = holder[index];
+    switch (op.o) {
+      case OP_SET:
+      case OP_REPLACE:
+        holder[index] = op.v;
+        return;
+      case OP_DELETE:
+        removeItem(target, keyIndex(target, op.k));
+        return;
+      case OP_INSERT:
+        insertItem(target, insertPos(target, op.a), op.k, op.v);
+        return;
+      case OP_MOVE: {
+        const item = removeItem(target, keyIndex(target, op.k));
+        insertItem(target, insertPos(target, op.a), op.k, item);
+        return;
+      }
+      default:
+        throw new Error(`unknown op ${op.o}`);
+    }
+  }
+
+  /** The array holding slot path[0]'s value in fragment fid's values, and its index; then descend. */
+  locate(vals, fid, path) {
+    const sid = path[0];
+    const idx = this.frags[fid].d.indexOf(sid);
+    if (idx < 0 || !Array.isArray(vals) || idx >= vals.length) throw new Error(`no slot ${sid} in fragment ${fid}`);
+    if (path.length === 1) return [vals, idx];
+    const v = vals[idx];
+    const desc = this.slots[sid];
+    switch (desc.t) {
+      case SLOT_WITH:
+        return this.locate(v.d, desc.f, path.slice(1));
+      case SLOT_IF:
+        return this.locate(v.d, desc.f[v.b], path.slice(1));
+      case SLOT_LOOP:
+        if (typeof path[1] === "string") return this.locate(v.i[keyIndex(v, path[1])], desc.f, path.slice(2));
+        return this.locate(v.e, desc.e, path.slice(1));
+      default:
+        throw new Error(`cannot enter text slot ${sid}`);
+    }
+  }
+
+  html() {
+    const out = [];
+    this.fragHtml(0, this.root, out);
+    return out.join("");
+  }
+
+  /**
+   * The innermost loop item an op's path stays inside (the path goes on past the
+   * item's key), as {key, html}, or null when the op touches something outside any
+   * item (a loop's own order, a top-level slot). Read after the patch was applied.
+   */
+  itemScope(path) {
+    let vals = this.root;
+    let fid = 0;
+    let scope = null;
+    for (let n = 0; n < path.length - 1; n++) {
+      const sid = path[n];
+      const v = vals[this.frags[fid].d.indexOf(sid)];
+      const desc = this.slots[sid];
+      if (desc.t === SLOT_WITH) [vals, fid] = [v.d, desc.f];
+      else if (desc.t === SLOT_IF) [vals, fid] = [v.d, desc.f[v.b]];
+      else if (desc.t === SLOT_LOOP && typeof path[n + 1] === "string") {
+        const key = path[n + 1];
+        const item = v.i[keyIndex(v, key)];
+        const body = desc.f;
+        if (n + 2 < path.length) scope = { key, html: () => this.fragOnly(body, item) };
+        [vals, fid] = [item, body];
+        n += 1;
+      } else if (desc.t === SLOT_LOOP) [vals, fid] = [v.e, desc.e];
+      else return null;
+    }
+    return scope;
+  }
+
+  fragOnly(fid, vals) {
+    const out = [];
+    this.fragHtml(fid, vals, out);
+    return out.join("");
+  }
+
+  fragHtml(fid, vals, out) {
+    const f = this.frags[fid];
+    if (!f) return;
+    out.push(f.s[0]);
+    for (let i = 0; i < f.d.length && i < vals.length; i++) {
+      const v = vals[i];
+      const desc = this.slots[f.d[i]];
+      if (typeof v === "string") out.push(v);
+      else if (desc.t === SLOT_WITH) this.fragHtml(desc.f, v.d || [], out);
+      else if (desc.t === SLOT_IF) {
+        if (v.b !== null && v.b !== undefined && desc.f[v.b] !== undefined) this.fragHtml(desc.f[v.b], v.d || [], out);
+      } else if (desc.t === SLOT_LOOP) {
+        for (const item of v.i || []) this.fragHtml(desc.f, item, out);
+        if (Array.isArray(v.e)) this.fragHtml(desc.e, v.e, out);
+      }
+      out.push(f.s[i + 1] === undefined ? "" : f.s[i + 1]);
+    }
+  }
+}
+
+function keyIndex(list, key) {
+  const i = list.k.indexOf(key);
+  if (i < 0) throw new Error(`no key ${key}`);
+  return i;
+}
+
+function insertPos(list, after) {
+  return after === null || after === undefined ? 0 : keyIndex(list, after) + 1;
+}
+
+function removeItem(list, i) {
+  list.k.splice(i, 1);
+  return list.i.splice(i, 1)[0];
+}
+
+function insertItem(list, at, key, item) {
+  if (at > list.k.length) throw new Error("insert position");
+  list.k.splice(at, 0, key);
+  list.i.splice(at, 0, item);
+}
+
+// ---- DOM morph -----------------------------------------------------------------------
+
+/**
+ * Bring `from`'s children in line with the HTML `html`, touching only what differs.
+ * Invariants: an element keeps its identity when its tag (and id, and dj-key) match, so
+ * focus, caret, selection, hook state and listeners survive; children with a dj-key are
+ * matched by key wherever they moved, so a moved row is the same element; the focused
+ * field's value is never overwritten (patches do not fight typing).
+ */
+export function morph(from, html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  morphChildren(from, template.content);
+}
+
+function keyOf(node) {
+  return node.nodeType === 1 ? node.getAttribute(KEY_ATTR) : null;
+}
+
+function sameKind(a, b) {
+  if (a.nodeType !== b.nodeType) return false;
+  if (a.nodeType !== 1) return true;
+  return a.tagName === b.tagName && (a.id || "") === (b.id || "") && keyOf(a) === keyOf(b);
+}
+
+function morphChildren(from, to) {
+  const keyed = new Map();
+  for (let c = from.firstChild; c; c = c.nextSibling) {
+    const k = keyOf(c);
+    if (k !== null) keyed.set(k, c);
+  }
+  let cur = from.firstChild;
+  for (let next = to.firstChild; next; ) {
+    const following = next.nextSibling;
+    const k = keyOf(next);
+    let match = null;
+    if (k !== null) {
+      const old = keyed.get(k);
+      if (old && old.tagName === next.tagName) match = old;
+      keyed.delete(k);
+    } else if (cur && keyOf(cur) === null && sameKind(cur, next)) {
+      match = cur;
+    }
+    if (match) {
+      if (match === cur) cur = cur.nextSibling;
+      else from.insertBefore(match, cur);
+      morphNode(match, next);
+    } else {
+      from.insertBefore(next, cur); // adopts the parsed node
+    }
+    next = following;
+  }
+  while (cur) {
+    const after = cur.nextSibling;
+    from.removeChild(cur);
+    cur = after;
+  }
+}
+
+function morphNode(a, b) {
+  if (a.nodeType !== 1) {
+    if (a.data !== b.data) a.data = b.data;
+    return;
+  }
+  const before = formState(a);
+  for (const attr of [...a.attributes]) if (!b.hasAttribute(attr.name)) a.removeAttribute(attr.name);
+  for (const attr of b.attributes) {
+    if (a.getAttribute(attr.name) !== attr.value) a.setAttribute(attr.name, attr.value);
+  }
+  if (a.tagName === "TEXTAREA") {
+    if (a.defaultValue !== b.textContent) a.defaultValue = b.textContent;
+  } else if (a.tagName !== "INPUT") {
+    morphChildren(a, b);
+  }
+  // The live value follows the server only when the server changed it, and never
+  // while the user is in the field: what the user typed is not overwritten by a
+  // re-render of the same markup.
+  if (a !== document.activeElement && before !== formState(a)) syncFormValue(a);
+}
+
+/** The server-rendered default of a form control (its attributes), or null for other elements. */
+function formState(el) {
+  if (el.tagName === "INPUT") return (el.getAttribute("value") || "") + "|" + el.hasAttribute("checked");
+  if (el.tagName === "TEXTAREA") return el.defaultValue;
+  if (el.tagName === "SELECT") return [...el.options].map((o) => o.value + (o.hasAttribute("selected") ? "+" : "")).join("|");
+  return null;
+}
+
+function syncFormValue(el) {
+  if (el.tagName === "INPUT") {
+    if (el.type === "checkbox" || el.type === "radio") el.checked = el.hasAttribute("checked");
+    else el.value = el.getAttribute("value") || "";
+  } else if (el.tagName === "TEXTAREA") {
+    el.value = el.defaultValue;
+  } else if (el.tagName === "SELECT") {
+    for (const opt of el.options) opt.selected = opt.hasAttribute("selected");
+  }
+}
+
+// ---- focus safety net ------------------------------------------------------------
+
 /** What the user is doing in a focused field: kept across a patch so patches never fight typing. */
 function captureFocus(root) {
   const el = document.activeElement;
@@ -162,13 +424,52 @@ function restoreFocus(root, state) {
 }
 
 /**
- * Replace the view root's content with html rendered by the server.
- * Invariant: the focused field keeps its value, caret and selection.
+ * Bring the view root's content to `html` (morph). Invariant: the focused field keeps
+ * its value, caret and selection; if a patch removed its element, an equivalent one
+ * (same id or name) gets them back.
  */
 export function applyHtml(root, html) {
   const focus = captureFocus(root);
-  root.innerHTML = html;
-  restoreFocus(root, focus);
+  morph(root, html);
+  if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
+}
+
+/**
+ * Bring the DOM under `root` up to date after `patch` was applied to `rendered`.
+ * O(changed) path: when every op stays inside a keyed loop item whose element is
+ * unambiguous in the page (one element with that dj-key, rendered as one element),
+ * only those elements are morphed; otherwise the whole root is morphed from the
+ * rendered values. Returns "items" or "root" (which path ran).
+ */
+export function updateDom(root, rendered, patch) {
+  const work = itemWork(root, rendered, patch);
+  if (!work) {
+    applyHtml(root, rendered.html());
+    return "root";
+  }
+  const focus = captureFocus(root);
+  for (const [el, next] of work) morphNode(el, next);
+  if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
+  return "items";
+}
+
+function itemWork(root, rendered, patch) {
+  const items = new Map();
+  for (const op of patch.d) {
+    const scope = rendered.itemScope(op.p);
+    if (!scope) return null;
+    items.set(scope.key, scope);
+  }
+  const work = [];
+  for (const [key, scope] of items) {
+    const found = root.querySelectorAll(`[${KEY_ATTR}="${CSS.escape(key)}"]`);
+    const template = document.createElement("template");
+    template.innerHTML = scope.html();
+    const next = template.content;
+    if (found.length !== 1 || next.childNodes.length !== 1 || keyOf(next.firstChild) !== key) return null;
+    work.push([found[0], next.firstChild]);
+  }
+  return work;
 }
 
 // ---- DOM -------------------------------------------------------------------------
@@ -376,7 +677,8 @@ class View {
       case T_JOINED:
         return this.joined(msg);
       case T_REPLY: {
-        if (K_HTML in msg) this.patch(msg[K_HTML]);
+        if (K_PATCH in msg) this.applyPatch(msg[K_PATCH]);
+        else if (K_HTML in msg) this.patch(msg[K_HTML]);
         const entry = this.settle(msg.ref);
         if (entry && entry.onReply && msg.payload !== undefined) entry.onReply(msg.payload);
         return;
@@ -412,7 +714,9 @@ class View {
     this.root.classList.remove(DISCONNECTED_CLASS, ERROR_CLASS);
     // Auto-recover: what the user typed survives a remount, then goes to the server.
     const typed = captureInputs(this.root);
-    if (K_HTML in msg) applyHtml(this.root, msg[K_HTML]);
+    this.rendered = msg[K_LIVE] ? new Rendered(msg[K_LIVE]) : null;
+    if (this.rendered) applyHtml(this.root, this.rendered.html());
+    else if (K_HTML in msg) applyHtml(this.root, msg[K_HTML]);
     const changed = restoreInputs(this.root, typed);
     this.syncHooks(true);
     if (rejoin) this.eachHook("reconnected");
@@ -436,6 +740,22 @@ class View {
       else if (el.form && el.form.hasAttribute("dj-change")) forms.add(el.form);
     }
     for (const form of forms) this.pushEvent(form.getAttribute("dj-change"), serializeForm(form), [form]);
+  }
+
+  applyPatch(patch) {
+    try {
+      this.rendered.apply(patch);
+    } catch (err) {
+      // Our copy of the state no longer matches the server's: start over from a fresh page.
+      console.error("djust: cannot apply patch, reloading", err);
+      this.close();
+      window.location.reload();
+      return;
+    }
+    // The page no longer is the HTTP render: a rejoin must get the full state back.
+    this.root.setAttribute("dj-rendered", "");
+    updateDom(this.root, this.rendered, patch);
+    this.syncHooks(false);
   }
 
   patch(html) {

@@ -8,4 +8,5 @@ urlpatterns = [
     path("model/", views.Model.as_view()),
     path("focus/", views.Focus.as_view()),
     path("hooks/", views.Hooks.as_view()),
+    path("rows/", views.Rows.as_view()),
 ]

@@ -13,7 +13,8 @@ class Counter(LiveView):
 <button id="inc" dj-click="inc">+</button>
 <button id="add5" dj-click="add" dj-value-amount="5">+5</button>
 <button id="slow" dj-click="slow" dj-disable-with="Saving...">slow</button>
-<button id="bad" dj-click="explode">bad</button>"""
+<button id="bad" dj-click="explode">bad</button>
+<button id="go" dj-click="go">go to rows</button>"""
 
     def mount(self, request, **kwargs):
         self.count = 0
@@ -32,6 +33,10 @@ class Counter(LiveView):
 
         time.sleep(0.3)  # long enough for the test to see the busy state
         self.count += 100
+
+    @event_handler
+    def go(self):
+        self.navigate("/rows/")
 
     @event_handler
     def explode(self):
@@ -121,3 +126,33 @@ class Hooks(LiveView):
     def ping(self, x: int):
         self.push_event("pong", {"x": x * 2})
         return {"got": x}
+
+
+class Rows(LiveView):
+    page_template_name = PAGE
+    template = """<ul id="rows">{% for r in rows %}<li dj-key="{{ r.id }}">{{ r.name }}</li>{% endfor %}</ul>
+<button id="reverse" dj-click="reverse">reverse</button>
+<button id="rotate" dj-click="rotate">rotate</button>
+<button id="drop" dj-click="drop">drop first</button>
+<button id="add" dj-click="add">add</button>"""
+
+    def mount(self, request, **kwargs):
+        self.rows = [{"id": i, "name": f"row {i}"} for i in range(1, 6)]
+        self.next_id = 6
+
+    @event_handler
+    def reverse(self):
+        self.rows = self.rows[::-1]
+
+    @event_handler
+    def rotate(self):
+        self.rows = self.rows[1:] + self.rows[:1]
+
+    @event_handler
+    def drop(self):
+        self.rows = self.rows[1:]
+
+    @event_handler
+    def add(self):
+        self.rows = [{"id": self.next_id, "name": f"row {self.next_id}"}, *self.rows]
+        self.next_id += 1

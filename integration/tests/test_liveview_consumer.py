@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 from djust.consumer import LiveViewConsumer
+from djust.test_client import Rendered
 from tests.test_liveview_runtime import Counter
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -73,11 +74,15 @@ async def test_join_then_events_over_the_socket():
     assert joined["t"] == "joined" and joined["v"] == 1
     await comm.send_to(text_data=json.dumps({"t": "event", "ref": 1, "name": "inc", "value": {"by": "2"}}))
     reply = json.loads(await comm.receive_from())
-    assert reply["ref"] == 1 and "count=2" in reply["html"]
+    assert reply["ref"] == 1 and reply["patch"]["d"] == [{"o": "s", "p": [0], "v": "2"}]
+    rendered = Rendered(joined["live"])
+    rendered.apply(reply["patch"])
+    assert "count=2" in rendered.html()
     await comm.send_to(text_data="x" * 70_000)
     assert json.loads(await comm.receive_from())["message"] == "message too large"
     await comm.send_to(text_data=json.dumps({"t": "event", "ref": 2, "name": "inc", "value": {}}))
-    assert "count=3" in json.loads(await comm.receive_from())["html"]
+    rendered.apply(json.loads(await comm.receive_from())["patch"])
+    assert "count=3" in rendered.html()
     await comm.disconnect()
 
 

@@ -75,11 +75,15 @@ class Signup(LiveView):
 
 
 class Searchable(LiveView):
-    template = "q={{ query }} n={{ hits }}"
+    template = "q={{ query }} n={{ hits }} p={{ price }} d={{ day }} t={{ tags|join:',' }}"
 
     def mount(self, request, **kwargs):
         self.query = ""
         self.hits = 0
+        self.price = decimal.Decimal("1.00")
+        self.day = datetime.date(2026, 1, 1)
+        self.tags = []
+        self.options = {"a": 1}
 
     def updated_query(self, value):
         self.hits = len(value)
@@ -104,10 +108,12 @@ def test_mount_renders_state_and_hides_private_names():
     assert 'dj-token="' in live.page and "djust/djust.js" in live.page
 
 
-def test_click_updates_and_replies_with_html():
+def test_click_updates_and_replies_with_a_slot_patch():
     live = LiveViewTestClient.mount(Counter)
     reply = live.click("inc")
-    assert reply["t"] == "reply" and "count=1" in reply["html"]
+    assert reply["t"] == "reply"
+    assert reply["patch"]["d"] == [{"o": "s", "p": [0], "v": "1"}]  # only the changed slot
+    assert "count=1" in live.html
     live.click("inc", by=10)
     assert live.has_element("p", text="count=11")
 
@@ -115,7 +121,7 @@ def test_click_updates_and_replies_with_html():
 def test_unchanged_state_sends_no_html():
     live = LiveViewTestClient.mount(Counter)
     reply = live.click("inc", by=0)
-    assert "html" not in reply
+    assert "html" not in reply and "patch" not in reply
 
 
 def test_handler_that_raises_keeps_state_and_connection():
@@ -164,7 +170,8 @@ def test_arguments_are_coerced_from_type_hints():
 
 def test_in_place_mutation_is_a_change():
     live = LiveViewTestClient.mount(Typed)
-    assert live.event("append", {"item": "x"})["html"] == "1"
+    live.event("append", {"item": "x"})
+    assert live.html == "1"
 
 
 def test_form_argument_validates_on_the_server_and_pushes_an_event():
@@ -180,11 +187,17 @@ def test_form_argument_validates_on_the_server_and_pushes_an_event():
 def test_dj_model_sets_existing_public_state_only():
     live = LiveViewTestClient.mount(Searchable)
     live.model("query", "dune")
-    assert live.html == "q=dune n=4"
-    for field in ("_secret", "template", "nothere", "updated_query", "request"):
+    assert live.html.startswith("q=dune n=4 ")
+    live.model("price", "9.50")
+    live.model("day", "2026-11-26")
+    live.model("tags", ["x", "y"])
+    assert live.html == "q=dune n=4 p=9.50 d=Nov. 26, 2026 t=x,y"
+    for field in ("_secret", "template", "nothere", "updated_query", "request", "options"):
         with pytest.raises(LiveViewError, match="dj-model"):
             live.model(field, "x")
-    assert live.html == "q=dune n=4"
+    with pytest.raises(LiveViewError, match="bad value"):
+        live.model("price", "lots")
+    assert live.html == "q=dune n=4 p=9.50 d=Nov. 26, 2026 t=x,y"
 
 
 def test_login_required_and_redirect():
@@ -208,11 +221,19 @@ def test_token_is_bound_to_user_and_session():
         tokens.verify(token + "x", live._live.session.session_key, alice)
 
 
-def test_join_sends_html_only_when_it_changed_since_the_http_render():
+def test_join_carries_the_live_tables_rendering_the_current_state():
+    live = LiveViewTestClient.mount(Counter, start="5")
+    assert live.frames[0]["t"] == "joined" and live.frames[0]["live"]["v"] == 1
+    assert live.html == "<p>count=5</p><button dj-click='inc'>+</button>"
+
+
+def test_fallback_renderer_sends_html_only_when_it_changed(settings):
+    settings.DJUST_LIVE_RENDERING = False
     live = LiveViewTestClient.mount(Counter)
-    assert "html" not in live.frames[0]
+    assert "html" not in live.frames[0] and "live" not in live.frames[0]
     joined = live._live.join(events.Join(token=_token_of(live), version=1, rendered="0" * 16))
     assert "count=0" in json.loads(joined[-1])["html"]
+    assert "count=1" in live.click("inc")["html"]
 
 
 def test_protocol_errors_and_size_limit():

@@ -10,7 +10,7 @@ use djust_vdom::{Environment, Host};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::errors::guard;
+use crate::errors::{guard, host_error, to_py_err};
 use crate::host::DjangoHost;
 use crate::template::PyTemplate;
 use crate::value::PyContext;
@@ -115,4 +115,26 @@ impl PyLiveTemplate {
         d.set_item("protocol_version", patch::PROTOCOL_VERSION)?;
         Ok(d)
     }
+}
+
+/// A Python exception raised by user code (a property, `__str__`) comes
+/// back unchanged, but gets a note and `djust_template`/`djust_line`
+/// attributes naming the template line that was rendering.
+fn located(py: Python<'_>, e: djust_vdom::Error) -> djust_vdom::Error {
+    let Some(span) = e.span() else { return e };
+    if e.payload().is_none() {
+        return e; // engine errors already carry their location
+    }
+    let where_ = format!(
+        "while rendering {} line {}",
+        e.template().unwrap_or("<template string>"),
+        span.line
+    );
+    let template = e.template().map(str::to_owned);
+    let err = to_py_err(e);
+    let value = err.value(py);
+    let _ = value.call_method1("add_note", (where_,));
+    let _ = value.setattr("djust_line", span.line);
+    let _ = value.setattr("djust_template", template);
+    host_error(err)
 }

@@ -59,7 +59,7 @@ def _html(join: dict) -> str:
 
     def frag(fid, vals):
         out = [frags[fid]["s"][0]]
-        for i, (sid, v) in enumerate(zip(frags[fid]["d"], vals)):
+        for i, (sid, v) in enumerate(zip(frags[fid]["d"], vals, strict=True)):
             slot = slots[sid]
             if isinstance(v, str):
                 out.append(v)
@@ -86,7 +86,7 @@ def test_mount_is_the_plain_render_and_scalar_update_is_tiny():
     lt = LiveTemplate.from_string(DASHBOARD)
     ctx = {"title": "Sales", "rows": _rows(5)}
     html = lt.mount(ctx)
-    assert html.startswith("<h1>Sales</h1><table><tr dj-key=\"0\"><td>row 0</td>")
+    assert html.startswith('<h1>Sales</h1><table><tr dj-key="0"><td>row 0</td>')
     ctx["title"] = "<Q3>"
     patch = lt.update(ctx, changed=["title"])
     assert patch is not None and len(patch) <= 64
@@ -139,3 +139,26 @@ def test_stats_report_retained_bytes():
     stats = lt.stats()
     assert 0 < stats["retained_bytes"] <= 2 * len(html) * 4
     assert stats["slots"] >= 4
+
+
+FIXTURES = sorted((__import__("pathlib").Path(__file__).parents[2] / "client" / "fixtures" / "patches").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_shared_fixtures_apply(path):
+    case = json.loads(path.read_text())
+    join = case["join"]
+    assert _html(join) == case["old_html"]
+    _apply(join, json.dumps(case["patch"]).encode())
+    assert _html(join) == case["new_html"]
+
+
+def test_fixture_templates_produce_the_same_join_and_patch():
+    assert len(FIXTURES) >= 10
+    case = json.loads((FIXTURES[0].parent / "list_swap.json").read_text())
+    lt = LiveTemplate.from_string(case["template"])
+    rows = [{"id": i, "name": f"row {i}"} for i in (1, 2, 3, 4)]
+    assert lt.mount({"rows": rows}) == case["old_html"]
+    assert json.loads(lt.join_payload()) == case["join"]
+    rows[1], rows[3] = rows[3], rows[1]
+    assert json.loads(lt.update({"rows": rows})) == case["patch"]

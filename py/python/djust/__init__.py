@@ -11,6 +11,8 @@ from typing import Any
 from djust._native import version as core_version
 from djust.live import LiveTemplate
 from djust.decorators import event_handler
+from djust.decorators import event_handler
+from djust.live import LiveTemplate
 
 try:
     __version__ = _dist_version("djust")
@@ -18,6 +20,15 @@ except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
 __all__ = ["LiveTemplate", "LiveView", "__version__", "core_version", "event_handler", "optimize", "plan_for"]
+__all__ = [
+    "LiveTemplate",
+    "LiveView",
+    "__version__",
+    "core_version",
+    "event_handler",
+    "optimize",
+    "plan_for",
+]
 
 
 def __getattr__(name: str) -> Any:

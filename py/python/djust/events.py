@@ -109,8 +109,15 @@ def decode(text: str | bytes) -> Join | Event | Heartbeat:
 
 
 def encode(kind: str, **fields: Any) -> str:
-    """Serialize one server frame. Values must already be JSON-safe."""
-    return json.dumps({"t": kind, **fields}, separators=(",", ":"), cls=_Encoder)
+    """Serialize one server frame. ``RawJSON`` values (engine output) are spliced in as they are."""
+    from djust.render import RawJSON
+
+    raw = {k: v for k, v in fields.items() if isinstance(v, RawJSON)}
+    plain = {k: v for k, v in fields.items() if k not in raw}
+    text = json.dumps({"t": kind, **plain}, separators=(",", ":"), cls=_Encoder)
+    if not raw:
+        return text
+    return text[:-1] + "".join(f",{json.dumps(k)}:{v.text}" for k, v in raw.items()) + "}"
 
 
 class _Encoder(json.JSONEncoder):

@@ -13,7 +13,8 @@ nothing visible changed::
 
 Templates are loaded through the project's ``DjustTemplates`` backend when
 one is configured (same loaders, libraries and options), else through a
-Django engine built from the ``DjangoTemplates`` settings.
+Django engine built from the ``DjangoTemplates`` settings (or Django's
+defaults when none is configured).
 """
 
 from __future__ import annotations
@@ -42,11 +43,16 @@ def _djust_engine():
             return backend.djust
     with _engine_lock:
         if _engine is None:
+            from django.core.exceptions import ImproperlyConfigured
             from django.template.engine import Engine
 
             from djust.template.engine import DjustEngine
 
-            _engine = DjustEngine(Engine.get_default())
+            try:
+                base = Engine.get_default()
+            except ImproperlyConfigured:  # no TEMPLATES: Django's defaults
+                base = Engine()
+            _engine = DjustEngine(base)
         return _engine
 
 

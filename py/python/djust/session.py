@@ -12,6 +12,8 @@ cases the session stays usable.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import logging
 import traceback
 from typing import Any
@@ -25,10 +27,13 @@ from djust import events, tokens
 from djust.coerce import CoercionError, bind_arguments, coerce_value
 from djust.decorators import handler_names
 from djust.liveview import FRAMEWORK_NAMES, LiveView
-from djust.render import fingerprint
+from djust.render import RawJSON, fingerprint
 from djust.state import Snapshot, is_public, public_state
 
 logger = logging.getLogger("djust.live")
+
+#: State types a ``dj-model`` input can set (the value is coerced to the current value's type).
+_MODEL_TYPES = (str, int, float, bool, decimal.Decimal, datetime.date, datetime.datetime)
 
 #: Reserved event name for ``dj-model`` two-way binding: value {"field": name, "value": v}.
 MODEL_EVENT = "dj:model"
@@ -99,7 +104,12 @@ class LiveSession:
         self.view, self.request = view, request
         frames = self._drain_outbox()
         reply: dict[str, Any] = {"v": events.PROTOCOL_VERSION}
-        if fingerprint(html) != message.rendered:
+        payload = view.renderer().join_payload()
+        if payload is not None:
+            # The slot tables and values: the client renders them and morphs the
+            # page, so whatever changed since the HTTP render is applied.
+            reply["live"] = RawJSON(payload)
+        elif fingerprint(html) != message.rendered:
             # State changed between the HTTP render and this join: send it.
             reply["html"] = html
         frames.append(events.encode(events.JOINED, **reply))
@@ -127,7 +137,7 @@ class LiveSession:
         snapshot = Snapshot(view, FRAMEWORK_NAMES)
         try:
             result = self._call(view, message)
-            update = view.renderer().update(view.get_context_data(), snapshot.changed(view), self.request)
+            update = self._render(view, snapshot)
         except EventError as exc:
             snapshot.restore(view)
             view._djust_outbox.clear()
@@ -142,6 +152,17 @@ class LiveSession:
             reply["payload"] = result
         frames.append(events.encode(events.REPLY, **reply))
         return frames
+
+    def _render(self, view: LiveView, snapshot: Snapshot) -> dict[str, Any] | None:
+        context = view.get_context_data()
+        changed = snapshot.changed(view)
+        # Names get_context_data derives (not state) may change with anything: always re-evaluate them.
+        changed |= set(context) - set(public_state(view, FRAMEWORK_NAMES))
+        try:
+            return view.renderer().update(context, changed, self.request)
+        except Exception as exc:
+            logger.exception("djust: render of %s failed", type(view).__name__)
+            raise EventError("render failed", traceback.format_exc()) from exc
 
     def _call(self, view: LiveView, message: events.Event) -> Any:
         if message.name == MODEL_EVENT:
@@ -171,9 +192,18 @@ class LiveSession:
             raise EventError(f"dj-model: {events.sanitize_for_log(field, 60)!r} is not state")
         current = state[field]
         raw = value.get("value")
+        # The new value takes the current value's type; state of any other
+        # type (a model, a form, a dict) cannot be bound to an input.
+        if isinstance(current, list):
+            hint: Any = list[str]
+        elif current is None:
+            hint = str | None
+        elif type(current) in _MODEL_TYPES:
+            hint = type(current)
+        else:
+            raise EventError(f"dj-model: {events.sanitize_for_log(field, 60)!r} cannot be bound to an input")
         try:
-            target = type(current) if current is not None and not isinstance(current, (list, dict)) else None
-            new = coerce_value(raw, target, field) if target in (int, float, bool, str) else raw
+            new = coerce_value(raw, hint, field)
         except CoercionError as exc:
             raise EventError(f"dj-model: bad value for {field!r}", str(exc)) from exc
         setattr(view, field, new)

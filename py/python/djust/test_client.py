@@ -29,6 +29,107 @@ from djust.session import MODEL_EVENT, LiveSession
 _ROOT = re.compile(r'<div dj-root dj-token="([^"]*)" dj-ws="[^"]*" dj-rendered="([0-9a-f]*)">(.*)</div>', re.S)
 
 
+class Rendered:
+    """The client's copy of a live view: join tables and values, patched op by op.
+
+    A line-for-line mirror of djust.js's ``Rendered`` (and of the reference
+    applier ``vdom/src/live/dom.rs``), tested against the same fixtures in
+    ``client/fixtures/patches``.
+    """
+
+    def __init__(self, join: dict[str, Any]) -> None:
+        if join.get("v") != 1:
+            raise LiveViewError(f"patch format {join.get('v')}, expected 1")
+        self.frags, self.slots, self.root = join["f"], join["s"], join["r"]
+
+    def apply(self, patch: dict[str, Any]) -> None:
+        """Apply a patch message in order."""
+        if patch.get("v") != 1:
+            raise LiveViewError(f"patch format {patch.get('v')}, expected 1")
+        for op in patch["d"]:
+            holder, index = self._locate(self.root, 0, op["p"])
+            target = holder[index]
+            code = op["o"]
+            if code in ("s", "r"):
+                holder[index] = op["v"]
+            elif code == "d":
+                _remove(target, _key_index(target, op["k"]))
+            elif code == "i":
+                _insert(target, _insert_pos(target, op.get("a")), op["k"], op["v"])
+            elif code == "m":
+                item = _remove(target, _key_index(target, op["k"]))
+                _insert(target, _insert_pos(target, op.get("a")), op["k"], item)
+            else:
+                raise LiveViewError(f"unknown op {code!r}")
+
+    def _locate(self, vals: list[Any], fid: int, path: list[Any]) -> tuple[list[Any], int]:
+        sid = path[0]
+        slots = self.frags[fid]["d"]
+        if sid not in slots:
+            raise LiveViewError(f"no slot {sid} in fragment {fid}")
+        idx = slots.index(sid)
+        if len(path) == 1:
+            return vals, idx
+        value, desc = vals[idx], self.slots[sid]
+        if desc["t"] == "w":
+            return self._locate(value["d"], desc["f"], path[1:])
+        if desc["t"] == "i":
+            return self._locate(value["d"], desc["f"][value["b"]], path[1:])
+        if desc["t"] == "l":
+            if isinstance(path[1], str):
+                return self._locate(value["i"][_key_index(value, path[1])], desc["f"], path[2:])
+            return self._locate(value["e"], desc["e"], path[1:])
+        raise LiveViewError(f"cannot enter text slot {sid}")
+
+    def html(self) -> str:
+        """The HTML of the current values."""
+        out: list[str] = []
+        self._frag(0, self.root, out)
+        return "".join(out)
+
+    def _frag(self, fid: int, vals: list[Any], out: list[str]) -> None:
+        frag = self.frags[fid]
+        out.append(frag["s"][0])
+        for i, (sid, value) in enumerate(zip(frag["d"], vals, strict=False)):
+            desc = self.slots[sid]
+            if isinstance(value, str):
+                out.append(value)
+            elif desc["t"] == "w":
+                self._frag(desc["f"], value.get("d", []), out)
+            elif desc["t"] == "i":
+                if value.get("b") is not None:
+                    self._frag(desc["f"][value["b"]], value.get("d", []), out)
+            elif desc["t"] == "l":
+                for item in value.get("i", []):
+                    self._frag(desc["f"], item, out)
+                if isinstance(value.get("e"), list):
+                    self._frag(desc["e"], value["e"], out)
+            out.append(frag["s"][i + 1] if i + 1 < len(frag["s"]) else "")
+
+
+def _key_index(loop: dict[str, Any], key: str) -> int:
+    try:
+        return loop["k"].index(key)
+    except ValueError:
+        raise LiveViewError(f"no key {key!r}") from None
+
+
+def _insert_pos(loop: dict[str, Any], after: str | None) -> int:
+    return 0 if after is None else _key_index(loop, after) + 1
+
+
+def _remove(loop: dict[str, Any], i: int) -> Any:
+    del loop["k"][i]
+    return loop["i"].pop(i)
+
+
+def _insert(loop: dict[str, Any], at: int, key: str, item: Any) -> None:
+    if at > len(loop["k"]):
+        raise LiveViewError("insert position")
+    loop["k"].insert(at, key)
+    loop["i"].insert(at, item)
+
+
 class LiveViewError(AssertionError):
     """The server answered an event or a join with an error frame."""
 
@@ -49,6 +150,9 @@ class LiveViewTestClient:
         self.push_events: list[tuple[str, Any]] = []
         #: The last redirect or navigate URL, if any.
         self.redirected_to: str | None = None
+        #: Every patch message applied, in order.
+        self.patches: list[dict[str, Any]] = []
+        self._rendered: Rendered | None = None
 
     @classmethod
     def mount(
@@ -143,6 +247,15 @@ class LiveViewTestClient:
                 self.push_events.append((frame["name"], frame.get("payload")))
             elif kind in (events.REDIRECT, events.NAVIGATE):
                 self.redirected_to = frame["url"]
+            if "live" in frame:
+                self._rendered = Rendered(frame["live"])
+                self.html = self._rendered.html()
+            if "patch" in frame:
+                if self._rendered is None:
+                    raise LiveViewError("patch before join")
+                self.patches.append(frame["patch"])
+                self._rendered.apply(frame["patch"])
+                self.html = self._rendered.html()
             if "html" in frame:
                 self.html = frame["html"]
             last = frame

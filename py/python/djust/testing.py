@@ -7,3 +7,6 @@
 from djust.audit.assertions import assert_max_queries, assert_no_n_plus_one
 
 __all__ = ["assert_max_queries", "assert_no_n_plus_one"]
+"""Helpers for testing djust views in plain pytest."""
+
+from djust.test_client import LiveViewTestClient  # noqa: F401

@@ -116,6 +116,7 @@ impl LiveTemplate {
             r: Renderer::new(&env, &self.template, host),
             host,
             changed: if full { None } else { changed },
+            buf: String::new(),
         };
         let old = if full { None } else { self.state.as_ref() };
         if changed.is_some() && old.is_none() && !full {

@@ -89,6 +89,9 @@ fn val_html(prog: &Program, sid: SlotId, v: &RVal, out: &mut String) {
 /// Bytes retained by a rendered tree (text plus bookkeeping).
 pub fn retained_bytes(r: &RFrag) -> usize {
     fn frag(r: &RFrag) -> usize {
+        if r.vals.is_empty() {
+            return 0; // the shared empty fragment
+        }
         std::mem::size_of::<RFrag>()
             + r.vals.capacity() * std::mem::size_of::<RVal>()
             + r.vals.iter().map(val).sum::<usize>()
@@ -96,14 +99,40 @@ pub fn retained_bytes(r: &RFrag) -> usize {
     fn val(v: &RVal) -> usize {
         match v {
             RVal::Text(t) => t.len() + 16,
-            RVal::Frag(f) => frag(f) + 16,
-            RVal::Branch(b) => b.as_ref().map_or(0, |(_, f)| frag(f) + 16),
+            RVal::Frag(f) => arc(f),
+            RVal::Branch(b) => b.as_ref().map_or(0, |(_, f)| arc(f)),
             RVal::List(l) => {
                 std::mem::size_of::<RList>()
-                    + l.keys.iter().map(|k| k.len() + 32).sum::<usize>()
-                    + l.items.iter().map(|i| frag(i) + 16).sum::<usize>()
+                    + l.keys
+                        .iter()
+                        .zip(&l.items)
+                        .map(|(k, item)| key_bytes(k, item))
+                        .sum::<usize>()
+                    + l.items.iter().map(|i| arc(i)).sum::<usize>()
                     + l.empty.as_ref().map_or(0, |e| frag(e))
             }
+        }
+    }
+    /// An `Arc`'d fragment: the counts plus the fragment (nothing when it
+    /// is the shared empty one).
+    fn arc(f: &RFrag) -> usize {
+        if f.vals.is_empty() {
+            0
+        } else {
+            frag(f) + 16
+        }
+    }
+    /// A key shares its text with the item's `dj-key` slot when it has one.
+    fn key_bytes(k: &Arc<str>, item: &RFrag) -> usize {
+        let ptr = std::mem::size_of::<Arc<str>>();
+        let shared = item
+            .vals
+            .iter()
+            .any(|v| matches!(v, RVal::Text(t) if Arc::ptr_eq(t, k)));
+        if shared {
+            ptr
+        } else {
+            ptr + k.len() + 16
         }
     }
     frag(r)
@@ -116,6 +145,25 @@ pub(crate) struct Eval<'p, 'e, 'h> {
     pub(crate) host: &'h dyn Host,
     /// Names known to have changed; `None` re-evaluates every slot.
     pub(crate) changed: Option<&'p HashSet<Arc<str>>>,
+    /// Scratch buffer for text slots.
+    pub(crate) buf: String,
+}
+
+/// The values of a fragment without slots (shared: branches and loop
+/// bodies that are all static cost nothing per view).
+fn empty_frag() -> Arc<RFrag> {
+    static EMPTY: std::sync::OnceLock<Arc<RFrag>> = std::sync::OnceLock::new();
+    EMPTY
+        .get_or_init(|| Arc::new(RFrag { vals: Vec::new() }))
+        .clone()
+}
+
+fn shared(f: RFrag) -> Arc<RFrag> {
+    if f.vals.is_empty() {
+        empty_frag()
+    } else {
+        Arc::new(f)
+    }
 }
 
 impl Eval<'_, '_, '_> {
@@ -146,13 +194,19 @@ impl Eval<'_, '_, '_> {
     fn slot(&mut self, sid: SlotId, ctx: &mut Context<'_>, old: Option<&RVal>) -> Result<RVal> {
         let prog = self.prog;
         let def = prog.slot(sid);
-        let saved = self.r.swap_tpl(def.tpl.clone());
+        // Most slots come from the template already current: skip the swap.
+        let saved = (!self.r.is_tpl(&def.tpl)).then(|| self.r.swap_tpl(def.tpl.clone()));
         let r = match &def.kind {
             SlotKind::Text(nodes) => {
-                let mut out = String::new();
-                self.r
+                // Render into a reused buffer: one allocation per slot.
+                let mut out = std::mem::take(&mut self.buf);
+                out.clear();
+                let r = self
+                    .r
                     .render_nodes(nodes, ctx, self.host, &mut out)
-                    .map(|()| RVal::Text(Arc::from(out)))
+                    .map(|()| RVal::Text(Arc::from(out.as_str())));
+                self.buf = out;
+                r
             }
             SlotKind::If(branches) => self.eval_if(branches, ctx, old, def.span),
             SlotKind::With(kwargs, f) => {
@@ -195,7 +249,9 @@ impl Eval<'_, '_, '_> {
             SlotKind::For { .. } => self.eval_for(sid, ctx),
         };
         let r = r.map_err(|e| self.r.locate(e, def.span));
-        self.r.swap_tpl(saved);
+        if let Some(saved) = saved {
+            self.r.swap_tpl(saved);
+        }
         r
     }
 
@@ -221,7 +277,7 @@ impl Eval<'_, '_, '_> {
                     _ => None,
                 };
                 let r = self.frag(*f, ctx, prev)?;
-                return Ok(RVal::Branch(Some((b as u32, Arc::new(r)))));
+                return Ok(RVal::Branch(Some((b as u32, shared(r)))));
             }
         }
         Ok(RVal::Branch(None))
@@ -272,7 +328,7 @@ impl Eval<'_, '_, '_> {
             return Ok(RVal::List(Arc::new(RList {
                 keys: Vec::new(),
                 items: Vec::new(),
-                empty: Some(Arc::new(e)),
+                empty: Some(shared(e)),
             })));
         }
         if *reversed {
@@ -329,7 +385,7 @@ impl Eval<'_, '_, '_> {
                         (KeySource::Auto, None) => Arc::from(i.to_string()),
                     };
                     keys.push(k);
-                    out.push(Arc::new(f));
+                    out.push(shared(f));
                 }
                 Err(e) => {
                     result = Err(e);

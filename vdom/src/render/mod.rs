@@ -156,6 +156,11 @@ impl<'e> Renderer<'e> {
         std::mem::replace(&mut self.tpl, tpl)
     }
 
+    /// Whether errors are currently attributed to `tpl`.
+    pub(crate) fn is_tpl(&self, tpl: &Tpl) -> bool {
+        Arc::ptr_eq(&self.tpl.source, &tpl.source)
+    }
+
     /// Attach the current template and `span` to an error.
     pub(crate) fn locate(&self, e: Error, span: crate::error::Span) -> Error {
         e.at(self.tpl.name.as_ref(), span, Some(&self.tpl.source))
