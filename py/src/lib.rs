@@ -36,8 +36,5 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.py().get_type::<errors::TemplateUnsupported>(),
     )?;
     m.add("EnginePanic", m.py().get_type::<errors::EnginePanic>())?;
-    m.add_class::<planner::PyPlanner>()?;
-    m.add_class::<planner::PyPlan>()?;
-    m.add_function(wrap_pyfunction!(planner::extract_accesses, m)?)?;
     Ok(())
 }

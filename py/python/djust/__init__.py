@@ -9,8 +9,6 @@ from importlib.metadata import version as _dist_version
 from typing import Any
 
 from djust._native import version as core_version
-from djust.live import LiveTemplate
-from djust.decorators import event_handler
 from djust.decorators import event_handler
 from djust.live import LiveTemplate
 
@@ -19,7 +17,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = core_version()
 
-__all__ = ["LiveTemplate", "LiveView", "__version__", "core_version", "event_handler", "optimize", "plan_for"]
 __all__ = [
     "LiveTemplate",
     "LiveView",

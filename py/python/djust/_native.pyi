@@ -19,6 +19,7 @@ def fingerprint(sql: str, vendor: str) -> str:
     whitespace are normalised. SQL the parser cannot read is normalised
     token by token: this never fails on the SQL itself.
     """
+
 class Plan:
     """A query plan for one context name; ``str(plan)`` is the equivalent Python code."""
 
@@ -101,38 +102,7 @@ def value_roundtrip(obj: Any) -> Any:
 
 def host_call(service: str, *args: Any, request: Any = None) -> Any:
     """Call one host service (gettext, format, localtime, reverse, ...) as a render would."""
-class Plan:
-    """A query plan for one context name; ``str(plan)`` is the equivalent Python code."""
 
-    model: str
-    passthrough: str | None
-    notes: list[str]
-    root: dict[str, Any]
-    prepared: Any
-    def to_json(self) -> str: ...
-
-class Planner:
-    """The schema graph (from ``djust.schema.export_schema``) and the bounded plan cache."""
-
-    schema_version: str
-    def __init__(self, schema_json: str, capacity: int) -> None: ...
-    def lookup(self, key: tuple[str, str, str, str]) -> Plan | None: ...
-    def plan(self, key: tuple[str, str, str, str], accesses_json: str, shape_json: str) -> Plan: ...
-    def invalidate(self, template: str) -> int: ...
-    def clear(self) -> None: ...
-    def resize(self, capacity: int) -> None: ...
-    def stats(self) -> dict[str, int]: ...
-
-def extract_accesses(name: str, sources: dict[str, str]) -> tuple[str | None, list[str], str]:
-    """Access trees of template ``name`` parsed by vdom from ``sources``: ``(json, missing, fingerprint)``."""
-class LiveTemplate:
-    """A compiled template plus one view's rendered slot values (see djust.live)."""
-
-    def __init__(self, template: Template) -> None: ...
-    def mount(self, context: dict[str, Any], request: Any = None) -> str: ...
-    def update(
-        self, context: dict[str, Any], changed: Any = None, request: Any = None
-    ) -> bytes | None: ...
 class LiveTemplate:
     """A compiled template plus one view's rendered slot values (see djust.live)."""
 
