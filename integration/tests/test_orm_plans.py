@@ -169,15 +169,14 @@ DJUST_ENGINE = [{"BACKEND": "djust.template.backends.DjustTemplates", "DIRS": []
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_djust_engine_renders_marked_querysets(case: Case) -> None:
-    """djust's engine: ``optimize(qs)`` marks, the queryset is planned against the
-    template it is rendered in (``plan_context``, which the backend calls)."""
+    """djust's engine: ``optimize(qs)`` marks, and the backend plans the queryset
+    against the template it is rendered in, under the name it is bound to."""
     expected_html, _ = _vanilla(case)
     with override_settings(TEMPLATES=DJUST_ENGINE):
         template = get_template(case.template)
         assert type(template).__module__ == "djust.template.backends"
         with capture() as statements:
-            context = plan_context({case.name: djust.optimize(case.queryset()), **case.extra}, template)
-            html = template.render(context)
+            html = template.render({case.name: djust.optimize(case.queryset()), **case.extra})
     assert html == expected_html
     assert len(statements) == case.statements, "\n".join(statements)
     _check_columns(case, statements)

@@ -72,8 +72,19 @@ class ViewRenderer:
             self._template = _inline(self._source) if self._source is not None else loader.get_template(self._name)
         return self._template
 
+    def _planned(self, context: dict[str, Any]) -> dict[str, Any]:
+        """Plan each ``djust.optimize(qs)``-marked queryset against this view's template."""
+        if self._name is None:
+            return context
+        from djust.optimize import is_marked, plan_context
+
+        if not any(is_marked(value) for value in context.values()):
+            return context
+        return plan_context(context, self._name)
+
     def mount(self, context: dict[str, Any], request: Any = None) -> str:
         """First render: the view root's inner HTML."""
+        context = self._planned(context)
         if self._live is not None:
             return self._live.mount(context, request)
         self._last = self._django().render(context, request)
@@ -85,6 +96,7 @@ class ViewRenderer:
 
     def update(self, context: dict[str, Any], changed: set[str] | None, request: Any = None) -> dict[str, Any] | None:
         """Reply fields bringing the client up to date (``patch`` raw JSON or ``html``), or None."""
+        context = self._planned(context)
         if self._live is not None:
             patch = self._live.update(context, sorted(changed) if changed is not None else None, request)
             return None if patch is None else {"patch": RawJSON(patch)}

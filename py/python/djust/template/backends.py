@@ -76,10 +76,20 @@ class Template:
             data["csrf_token"] = csrf_token_lazy(request)
         if context:
             data.update(context)
+            data = _plan_marked(data, self)
         try:
             return self.template.render(data, request)
         except TemplateDoesNotExist as exc:
             reraise(exc, self.backend)
+
+
+def _plan_marked(data: dict[str, Any], template: Template) -> dict[str, Any]:
+    """Plan each ``djust.optimize(qs)``-marked queryset against the template it is rendered in."""
+    from djust.optimize import is_marked, plan_context  # the ORM JIT loads Django's ORM: only when used
+
+    if any(is_marked(value) for value in data.values()):
+        return plan_context(data, template)
+    return data
 
 
 def _template_changed(sender, file_path: Path, **kwargs) -> None:
