@@ -32,7 +32,9 @@ from .services import IN_CI, require, require_postgres
 pytestmark = [pytest.mark.postgres]
 
 REPO = Path(__file__).resolve().parents[2]
-BINARY = REPO / "target" / "release" / "djust-wire"
+# The debug build: `make test` has already built it for `cargo test --all-features`,
+# so this costs nothing, where a release build would add minutes to the suite.
+BINARY = REPO / "target" / "debug" / "djust-wire"
 
 
 @dataclass
@@ -65,7 +67,7 @@ def wire_binary() -> Path:
         return BINARY
     require(cargo is not None, "cargo (to build djust-wire)")
     subprocess.run(
-        [cargo, "build", "--release", "-p", "djust-planner", "--features", "wire", "--bin", "djust-wire"],
+        [cargo, "build", "-p", "djust-planner", "--features", "wire", "--bin", "djust-wire"],
         cwd=REPO,
         check=True,
     )
