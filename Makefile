@@ -59,6 +59,8 @@ services:
 integration: develop services
 	bash scripts/chromium.sh
 	cd integration && DATABASE_URL=$(DATABASE_URL_TEST) ../$(VENV)/bin/pytest -q
+	@echo "ORM plan suite again on SQLite (same expected statement counts):"
+	cd integration && env -u DATABASE_URL DJUST_ORM_SQLITE=1 ../$(VENV)/bin/pytest -q -p no:cacheprovider tests/test_orm_plans.py
 
 # Fail fast, cheapest first: formatting and lints, Rust tests, the extension, Python, then real services.
 test:
