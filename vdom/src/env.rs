@@ -34,9 +34,7 @@ pub trait Loader: Send + Sync {
     /// reach another directory's `x.html`). The default loads `name` and
     /// treats a skipped origin as not found.
     fn load_skipping(&self, name: &str, skip: &[Arc<str>]) -> Result<Option<Source>> {
-        Ok(self
-            .load(name)?
-            .filter(|src| !skip.iter().any(|s| *s == src.origin)))
+        Ok(self.load(name)?.filter(|src| !skip.contains(&src.origin)))
     }
 }
 
@@ -82,6 +80,13 @@ pub struct Options {
     /// How deep includes, extends chains and inclusion tags may nest before
     /// rendering stops with an error (instead of exhausting the stack).
     pub max_include_depth: usize,
+    /// Whether `{% load %}` finds the libraries implemented here (`i18n`,
+    /// `l10n`, `static`, `tz`) without registration (default `true`).
+    /// Set it to `false` to match an engine's configured libraries
+    /// exactly: then only names given to [`Environment::add_library`] load
+    /// (an empty [`Library`] under one of those names enables its built-in
+    /// tags and filters).
+    pub implicit_libraries: bool,
 }
 
 impl Default for Options {
@@ -91,6 +96,7 @@ impl Default for Options {
             string_if_invalid: String::new(),
             debug: false,
             max_include_depth: 64,
+            implicit_libraries: true,
         }
     }
 }
@@ -335,6 +341,42 @@ pub(crate) fn get_template(
     Template::parse(env, Some(source.name), Some(source.origin), source.code).map(Arc::new)
 }
 
+/// A template passed as a value (Django lets `{% extends %}` and
+/// `{% include %}` take a `Template` object instead of a name). A host wraps
+/// its own template objects in this so the engine renders them directly.
+#[derive(Debug, Clone)]
+pub struct TemplateRef(pub Arc<Template>);
+
+impl crate::value::Object for TemplateRef {
+    fn lookup(&self, _key: &str) -> Result<Option<Value>> {
+        Ok(None)
+    }
+
+    fn to_text(&self) -> Result<Value> {
+        Ok(Value::from(format!(
+            "<Template: {}>",
+            self.0.name().unwrap_or("<unknown source>")
+        )))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl TemplateRef {
+    /// The template inside `value`, if it is a [`TemplateRef`].
+    pub fn from_value(value: &Value) -> Option<Arc<Template>> {
+        match value {
+            Value::Object(obj) => obj
+                .as_any()
+                .downcast_ref::<TemplateRef>()
+                .map(|t| t.0.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// A parsed template, ready to render any number of times, from any
 /// number of threads.
 pub struct Template {
@@ -396,6 +438,10 @@ impl Template {
     /// The parsed tree (the slot compiler and the planner walk it).
     pub fn ast(&self) -> &ast::Template {
         &self.ast
+    }
+
+    pub(crate) fn source_arc(&self) -> &Arc<str> {
+        &self.source
     }
 
     pub(crate) fn name_arc(&self) -> Option<&Arc<str>> {

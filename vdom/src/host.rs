@@ -140,31 +140,16 @@ pub trait Host: Send + Sync {
         "/static/".to_owned()
     }
 
-    /// `MEDIA_URL` for `{% get_media_prefix %}`.
+    /// `MEDIA_URL` for `{% get_media_prefix %}` (Django's default `""`
+    /// is rendered as `/`).
     fn media_prefix(&self) -> String {
-        String::new()
+        "/".to_owned()
     }
 
     /// `settings.LANGUAGES` with translated names, for
     /// `{% get_available_languages %}`.
     fn available_languages(&self) -> Vec<(String, String)> {
         vec![("en".to_owned(), self.gettext("English"))]
-    }
-
-    /// `translation.get_language_info(code)`: a map with `bidi`, `code`,
-    /// `name`, `name_local`, `name_translated`.
-    fn language_info_map(&self, code: &str) -> Result<Value> {
-        if code == "en" || code == "en-us" {
-            let mut map = crate::value::Map::new();
-            map.insert("bidi".into(), Value::Bool(false));
-            map.insert("code".into(), Value::from(code));
-            let name = "English";
-            map.insert("name".into(), Value::from(name));
-            map.insert("name_local".into(), Value::from(name));
-            map.insert("name_translated".into(), Value::from(self.gettext(name)));
-            return Ok(Value::Map(std::sync::Arc::new(map)));
-        }
-        Err(Error::render(format!("Unknown language code {code}.")))
     }
 
     /// `timezone.get_current_timezone_name()`.

@@ -25,7 +25,7 @@ pub mod value;
 pub use context::Context;
 pub use env::{
     CustomFilter, CustomTag, Environment, Library, Loader, MapLoader, Options, Source, TagKind,
-    TagSignature, Template,
+    TagSignature, Template, TemplateRef,
 };
 pub use error::{Error, ErrorKind, Result, Span};
 pub use host::{DefaultHost, Host};

@@ -16,6 +16,24 @@ use crate::value::Value;
 /// How deeply block tags may nest before parsing stops with an error.
 pub const MAX_NESTING: usize = 128;
 
+/// How much stack one parse or render may use before it stops with an
+/// error (frames are much larger in debug builds than in release ones, so
+/// this, not the depth limits, is what binds there).
+pub(crate) const STACK_BUDGET: usize = 1 << 20;
+
+/// The address of a local: where the stack is now.
+#[inline(never)]
+pub(crate) fn stack_position() -> usize {
+    let here = 0u8;
+    std::hint::black_box(&here) as *const u8 as usize
+}
+
+/// Stack used since `base` (stacks grow down on every supported target;
+/// an upward stack reads as 0 and only the depth limits apply).
+pub(crate) fn stack_used(base: usize) -> usize {
+    base.saturating_sub(stack_position())
+}
+
 /// Parse a whole template.
 pub(crate) fn parse(
     env: &EnvInner,
@@ -118,6 +136,7 @@ pub(crate) struct Parser<'s> {
     pub(crate) blocks_seen: Vec<String>,
     command_stack: Vec<(String, Token<'s>)>,
     depth: usize,
+    stack_base: usize,
 }
 
 impl<'s> Parser<'s> {
@@ -135,6 +154,7 @@ impl<'s> Parser<'s> {
             blocks_seen: Vec::new(),
             command_stack: Vec::new(),
             depth: 0,
+            stack_base: stack_position(),
         };
         for lib in &env.builtins {
             parser.add_custom_library(lib, None);
@@ -164,13 +184,16 @@ impl<'s> Parser<'s> {
 
     /// `{% load name %}` / `{% load a b from name %}`.
     pub(crate) fn load_library(&mut self, name: &str, only: Option<&[String]>) -> Result<()> {
-        let native = native_library(name);
         let host = self.env.libraries.get(name).cloned();
+        let implicit = self.env.options.implicit_libraries;
+        let native = native_library(name).filter(|_| implicit || host.is_some());
         if native.is_none() && host.is_none() {
             let mut names: Vec<&str> = self.env.libraries.keys().map(String::as_str).collect();
-            for n in ["i18n", "l10n", "static", "tz"] {
-                if !names.contains(&n) {
-                    names.push(n);
+            if implicit {
+                for n in ["i18n", "l10n", "static", "tz"] {
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
                 }
             }
             names.sort_unstable();
@@ -181,10 +204,11 @@ impl<'s> Parser<'s> {
         }
         if let Some(only) = only {
             for wanted in only {
-                let in_native = native.is_some_and(|(t, f)| {
-                    t.contains(&wanted.as_str())
-                        || (f.contains(&wanted.as_str()) && filters::builtin(wanted).is_some())
-                });
+                let in_native = native.is_some_and(|(t, _)| t.contains(&wanted.as_str()))
+                    || filters::library(name)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|b| b.name == wanted);
                 let in_host = host.as_ref().is_some_and(|l| {
                     l.tags.contains_key(wanted)
                         || l.filters.contains_key(wanted)
@@ -207,9 +231,11 @@ impl<'s> Parser<'s> {
                     self.tags.insert((*t).to_owned(), TagDef::Native(t));
                 }
             }
-            for f in fnames {
-                if let (true, Some(b)) = (wanted(f), filters::builtin(f)) {
-                    self.filters.insert((*f).to_owned(), FilterRef::Builtin(b));
+            let _ = fnames;
+            for b in filters::library(name).unwrap_or_default() {
+                if wanted(b.name) {
+                    self.filters
+                        .insert(b.name.to_owned(), FilterRef::Builtin(b));
                 }
             }
         }
@@ -234,7 +260,7 @@ impl<'s> Parser<'s> {
     /// is left for the caller to consume with [`Parser::next_token`].
     pub(crate) fn parse(&mut self, until: &[&str]) -> Result<Vec<Node>> {
         self.depth += 1;
-        let result = if self.depth > MAX_NESTING {
+        let result = if self.depth > MAX_NESTING || stack_used(self.stack_base) > STACK_BUDGET {
             let span = self
                 .command_stack
                 .last()
@@ -243,7 +269,8 @@ impl<'s> Parser<'s> {
             Err(self.error_at(
                 span,
                 Error::syntax(format!(
-                    "Template nesting is too deep (more than {MAX_NESTING} levels)."
+                    "Template nesting is too deep (more than {} levels).",
+                    self.depth - 1
                 )),
             ))
         } else {
@@ -264,20 +291,8 @@ impl<'s> Parser<'s> {
                 )),
                 TokenKind::Comment => {}
                 TokenKind::Var => {
-                    if token.contents.is_empty() {
-                        return Err(self.error_at(
-                            token.span,
-                            Error::syntax(format!(
-                                "Empty variable tag on line {}",
-                                token.span.line
-                            )),
-                        ));
-                    }
-                    let expr = self
-                        .compile_filter(token.contents)
-                        .map_err(|e| self.error_at(token.span, e))?;
+                    nodes.push(self.var_node(token)?);
                     contains_nontext = true;
-                    nodes.push(Spanned::new(NodeKind::Var(expr), token.span));
                 }
                 TokenKind::Block => {
                     let Some(command) = token
@@ -285,31 +300,19 @@ impl<'s> Parser<'s> {
                         .split(crate::lexer::is_py_space)
                         .find(|s| !s.is_empty())
                     else {
-                        return Err(self.error_at(
-                            token.span,
-                            Error::syntax(format!("Empty block tag on line {}", token.span.line)),
-                        ));
+                        return Err(self.line_error(token, "Empty block tag on line"));
                     };
                     if until.contains(&command) {
                         self.pos -= 1;
                         return Ok(nodes);
                     }
                     self.command_stack.push((command.to_owned(), token));
-                    let node = self
-                        .parse_tag(command, token, until)
-                        .map_err(|e| self.error_at(token.span, e))?;
-                    if matches!(node.node, NodeKind::Extends(_)) && contains_nontext {
-                        let origin = match &self.name {
-                            Some(n) => crate::value::python_str_repr(n),
-                            None => "the template".to_owned(),
-                        };
-                        return Err(self.error_at(
-                            token.span,
-                            Error::syntax(format!(
-                                "{{% {} %}} must be the first tag in {origin}.",
-                                token.contents
-                            )),
-                        ));
+                    let node = match self.parse_tag(command, token, until) {
+                        Ok(node) => node,
+                        Err(e) => return Err(self.error_at(token.span, e)),
+                    };
+                    if contains_nontext && matches!(node.node, NodeKind::Extends(_)) {
+                        return Err(self.extends_not_first(token));
                     }
                     contains_nontext = true;
                     nodes.push(node);
@@ -318,41 +321,77 @@ impl<'s> Parser<'s> {
             }
         }
         if !until.is_empty() {
-            let (command, token) = self
-                .command_stack
-                .pop()
-                .map(|(c, t)| (c, Some(t)))
-                .unwrap_or_default();
-            let err = Error::syntax(format!(
-                "Unclosed tag on line {}: '{command}'. Looking for one of: {}.",
-                token.map(|t| t.span.line).unwrap_or(0),
-                until.join(", ")
-            ));
-            return Err(match token {
-                Some(t) => self.error_at(t.span, err),
-                None => err,
-            });
+            return Err(self.unclosed(until));
         }
         Ok(nodes)
+    }
+
+    // The helpers below keep formatting out of `parse_inner`, whose frame
+    // is on the recursive path.
+
+    fn var_node(&self, token: Token<'s>) -> Result<Node> {
+        if token.contents.is_empty() {
+            return Err(self.line_error(token, "Empty variable tag on line"));
+        }
+        let expr = self
+            .compile_filter(token.contents)
+            .map_err(|e| self.error_at(token.span, e))?;
+        Ok(Spanned::new(NodeKind::Var(expr), token.span))
+    }
+
+    #[cold]
+    fn line_error(&self, token: Token<'s>, what: &str) -> Error {
+        self.error_at(
+            token.span,
+            Error::syntax(format!("{what} {}", token.span.line)),
+        )
+    }
+
+    #[cold]
+    fn extends_not_first(&self, token: Token<'s>) -> Error {
+        let origin = match &self.name {
+            Some(n) => crate::value::python_str_repr(n),
+            None => "the template".to_owned(),
+        };
+        self.error_at(
+            token.span,
+            Error::syntax(format!(
+                "{{% {} %}} must be the first tag in {origin}.",
+                token.contents
+            )),
+        )
+    }
+
+    #[cold]
+    fn unclosed(&mut self, until: &[&str]) -> Error {
+        let (command, token) = self
+            .command_stack
+            .pop()
+            .map(|(c, t)| (c, Some(t)))
+            .unwrap_or_default();
+        let err = Error::syntax(format!(
+            "Unclosed tag on line {}: '{command}'. Looking for one of: {}.",
+            token.map(|t| t.span.line).unwrap_or(0),
+            until.join(", ")
+        ));
+        match token {
+            Some(t) => self.error_at(t.span, err),
+            None => err,
+        }
     }
 
     fn parse_tag(&mut self, command: &str, token: Token<'s>, until: &[&str]) -> Result<Node> {
         let def = match self.tags.get(command) {
             Some(def) => def.clone(),
-            None if DEFAULT_TAGS.contains(&command) => TagDef::Native(
-                DEFAULT_TAGS[DEFAULT_TAGS.iter().position(|t| *t == command).unwrap_or(0)],
-            ),
-            None => return Err(self.invalid_block_tag(token, command, until)),
+            None => match DEFAULT_TAGS.iter().find(|t| **t == command) {
+                Some(name) => TagDef::Native(name),
+                None => return Err(self.invalid_block_tag(token, command, until)),
+            },
         };
         let kind = match def {
             TagDef::Native(name) => self.parse_native(name, token)?,
             TagDef::Custom(tag) => self.parse_custom(command, tag, token)?,
-            TagDef::Unsupported => {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    format!("The tag '{command}' is not supported by the djust engine."),
-                ))
-            }
+            TagDef::Unsupported => return Err(unsupported(command)),
         };
         Ok(Spanned::new(kind, token.span))
     }
@@ -465,23 +504,19 @@ impl<'s> Parser<'s> {
         if let Some(f) = self.filters.get(name) {
             return Ok(f.clone());
         }
-        // The filters of built-in libraries (l10n, tz, i18n) need `load`.
-        let library_only = [
-            "language_name",
-            "language_name_translated",
-            "language_name_local",
-            "language_bidi",
-            "localize",
-            "unlocalize",
-            "localtime",
-            "utc",
-            "timezone",
-        ];
         match filters::builtin(name) {
-            Some(b) if !library_only.contains(&name) => Ok(FilterRef::Builtin(b)),
-            _ => Err(Error::syntax(format!("Invalid filter: '{name}'"))),
+            Some(b) => Ok(FilterRef::Builtin(b)),
+            None => Err(Error::syntax(format!("Invalid filter: '{name}'"))),
         }
     }
+}
+
+#[cold]
+fn unsupported(command: &str) -> Error {
+    Error::new(
+        ErrorKind::Unsupported,
+        format!("The tag '{command}' is not supported by the djust engine."),
+    )
 }
 
 trait PopToken<'s> {

@@ -452,8 +452,23 @@ pub fn python_float_repr(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e3".
-    let sci = format!("{f:e}");
+    // Rust's `{:e}` gives the shortest round-trip digits ("-1.2345e3"),
+    // but when two such strings are equally close it may pick the upper
+    // one; Python picks the correctly rounded (half-even) one, which
+    // Rust's exact fixed-precision formatting gives for that length.
+    let shortest = format!("{f:e}");
+    let n_digits = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    let sci = if n_digits > 1 {
+        format!("{:.*e}", n_digits - 1, f)
+    } else {
+        shortest
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
@@ -490,6 +505,41 @@ pub fn python_float_repr(f: f64) -> String {
     out
 }
 
+/// Python's `str.isprintable()` for one character: not a control,
+/// format, private-use or separator character (space excepted). Unassigned
+/// code points, which Python also escapes, are not known here.
+fn is_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    let n = c as u32;
+    let format = matches!(
+        n,
+        0xad | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x180e
+            | 0x200b..=0x200f
+            | 0x202a..=0x202e
+            | 0x2060..=0x2064
+            | 0x2066..=0x206f
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+    );
+    let private = matches!(n, 0xe000..=0xf8ff | 0xf0000..=0xffffd | 0x100000..=0x10fffd);
+    !(c.is_control() || c.is_whitespace() || format || private)
+}
+
 /// Python's `repr(str)`: single quotes unless the text has a single quote
 /// and no double quote; backslash escapes for quotes, `\\`, `\n`, `\r`,
 /// `\t` and other control characters.
@@ -511,8 +561,13 @@ pub fn python_str_repr(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
+            c if !is_printable(c) => {
+                let n = c as u32;
+                let _ = match n {
+                    0..=0xff => write!(out, "\\x{n:02x}"),
+                    0x100..=0xffff => write!(out, "\\u{n:04x}"),
+                    _ => write!(out, "\\U{n:08x}"),
+                };
             }
             c => out.push(c),
         }
@@ -537,6 +592,7 @@ mod tests {
             (0.0001, "0.0001"),
             (1e15, "1000000000000000.0"),
             (1.2345e22, "1.2345e+22"),
+            (-719302665034502.2, "-719302665034502.2"),
             (0.0, "0.0"),
             (-0.0, "-0.0"),
             (f64::INFINITY, "inf"),

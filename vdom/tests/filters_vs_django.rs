@@ -9,9 +9,24 @@ use djust_vdom::value::{Date, DateTime, Map, Time, TzInfo};
 use djust_vdom::{Error, Host, Result, Value};
 use serde_json::Value as Json;
 
-/// A host answering with the formats Django gave for one variant.
+/// A host answering with the formats Django gave for one variant, and,
+/// for the `tz` variant, `USE_TZ` with a fixed current/default zone.
 struct TestHost {
     formats: HashMap<String, String>,
+    /// `(offset, name)` of the current and default zone when `USE_TZ`.
+    zone: Option<(i32, String)>,
+}
+
+impl TestHost {
+    fn zone_info(&self) -> TzInfo {
+        let (offset, name) = self.zone.clone().unwrap_or((0, "UTC".to_owned()));
+        TzInfo {
+            utc_offset: offset,
+            name: Arc::from(name.as_str()),
+            key: None,
+            dst: Some(false),
+        }
+    }
 }
 
 impl Host for TestHost {
@@ -24,10 +39,25 @@ impl Host for TestHost {
         djust_vdom::DefaultHost.settings_format(name)
     }
 
-    /// Only fixed offsets and `UTC` (the current zone) exist here.
+    fn use_tz(&self) -> bool {
+        self.zone.is_some()
+    }
+
+    fn default_zone(&self, _naive: &DateTime) -> Option<TzInfo> {
+        Some(self.zone_info())
+    }
+
+    /// Only `UTC` and the current zone exist here.
     fn localtime(&self, value: &DateTime, zone: Option<&str>) -> Result<DateTime> {
+        let utc = TzInfo {
+            utc_offset: 0,
+            name: Arc::from("UTC"),
+            key: Some(Arc::from("UTC")),
+            dst: None,
+        };
         match zone {
-            None | Some("UTC") => Ok(shift_to_utc(value)),
+            None => Ok(shift(value, &self.zone_info())),
+            Some("UTC") => Ok(shift(value, &utc)),
             Some(other) => Err(Error::render(format!(
                 "No time zone found with key {other}"
             ))),
@@ -56,7 +86,8 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-fn shift_to_utc(value: &DateTime) -> DateTime {
+/// An aware datetime moved to the fixed offset of `to`.
+fn shift(value: &DateTime, to: &TzInfo) -> DateTime {
     let Some(tz) = &value.time.tz else {
         return value.clone();
     };
@@ -66,7 +97,8 @@ fn shift_to_utc(value: &DateTime) -> DateTime {
         + i64::from(t.hour) * 3600
         + i64::from(t.minute) * 60
         + i64::from(t.second)
-        - i64::from(tz.utc_offset);
+        - i64::from(tz.utc_offset)
+        + i64::from(to.utc_offset);
     let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
     DateTime {
@@ -80,12 +112,7 @@ fn shift_to_utc(value: &DateTime) -> DateTime {
             minute: ((sod % 3600) / 60) as u8,
             second: (sod % 60) as u8,
             microsecond: t.microsecond,
-            tz: Some(TzInfo {
-                utc_offset: 0,
-                name: Arc::from("UTC"),
-                key: Some(Arc::from("UTC")),
-                dst: None,
-            }),
+            tz: Some(to.clone()),
         },
     }
 }
@@ -146,7 +173,7 @@ fn decode(j: &Json) -> Value {
                     utc_offset: num(tz, 0) as i32,
                     name: Arc::from(tz.get(1).and_then(Json::as_str).unwrap_or_default()),
                     key: None,
-                    dst: None,
+                    dst: tz.get(2).and_then(Json::as_bool),
                 });
                 return Value::DateTime(DateTime {
                     date: Date {
@@ -236,6 +263,54 @@ fn run_case(case: &Json, hosts: &HashMap<String, TestHost>) -> std::result::Resu
     }
 }
 
+fn formats_zone(formats: &Json) -> Option<(i32, String)> {
+    let zone = formats.get("zone")?;
+    Some((
+        zone.get(0)?.as_i64()? as i32,
+        zone.get(1)?.as_str()?.to_owned(),
+    ))
+}
+
+/// The table's flags and arity are Django's, and every Django filter is
+/// there.
+#[test]
+fn flags_match_django() {
+    use djust_vdom::filters::Arity;
+    let doc: Json = serde_json::from_str(include_str!("filter_cases.json")).expect("valid JSON");
+    let filters = doc["filters"].as_object().expect("filters");
+    for (name, flags) in filters {
+        let lib = flags["library"].as_str().unwrap_or_default();
+        let ours = if lib == "defaultfilters" {
+            builtin(name)
+        } else {
+            library(lib).and_then(|fs| fs.iter().find(|f| f.name == name))
+        };
+        let f = ours.unwrap_or_else(|| panic!("missing filter {name} ({lib})"));
+        let arity = match f.arity {
+            Arity::None => "none",
+            Arity::Optional => "optional",
+            Arity::Required => "required",
+        };
+        assert_eq!(arity, flags["arity"], "{name} arity");
+        assert_eq!(f.is_safe, flags["is_safe"], "{name} is_safe");
+        assert_eq!(
+            f.needs_autoescape, flags["needs_autoescape"],
+            "{name} needs_autoescape"
+        );
+        assert_eq!(
+            f.expects_localtime, flags["expects_localtime"],
+            "{name} expects_localtime"
+        );
+    }
+    let ours: usize = djust_vdom::filters::BUILTINS.len()
+        + ["tz", "l10n", "i18n"]
+            .iter()
+            .filter_map(|l| library(l))
+            .map(<[_]>::len)
+            .sum::<usize>();
+    assert_eq!(ours, filters.len(), "same number of filters as Django");
+}
+
 #[test]
 fn filters_match_django() {
     let doc: Json = serde_json::from_str(include_str!("filter_cases.json")).expect("valid JSON");
@@ -244,13 +319,14 @@ fn filters_match_django() {
         .expect("hosts")
         .iter()
         .map(|(name, formats)| {
+            let zone = formats_zone(formats);
             let formats = formats
                 .as_object()
                 .expect("formats")
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
                 .collect();
-            (name.clone(), TestHost { formats })
+            (name.clone(), TestHost { formats, zone })
         })
         .collect();
     let cases = doc["cases"].as_array().expect("cases");

@@ -13,9 +13,7 @@ from pathlib import Path
 
 
 def rust_str(s: str) -> str:
-    return '"' + "".join(
-        c if c.isalnum() or c in " ;" else "\\u{%x}" % ord(c) for c in s
-    ) + '"'
+    return '"' + "".join(c if c.isalnum() or c in " ;" else f"\\u{{{ord(c):x}}}" for c in s) + '"'
 
 
 lines = [

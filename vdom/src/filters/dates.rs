@@ -427,7 +427,8 @@ impl<'a> Formatter<'a> {
         let (dt, tz) = self.aware()?;
         let offset = tz.map_or(0, |t| i128::from(t.utc_offset));
         let micros = wall_micros(&dt) - offset * 1_000_000;
-        Ok(micros.div_euclid(1_000_000) as i64)
+        // int(value.timestamp()): truncated toward zero.
+        Ok((micros / 1_000_000) as i64)
     }
 }
 
@@ -531,9 +532,10 @@ pub(crate) fn date_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
     if none_or_empty(&value) {
         return Ok(out(""));
     }
+    // `format or "DATE_FORMAT"`: an empty format is the default one.
     let fmt = match &arg {
-        Some(a) => text_of(a)?.to_string(),
-        None => "DATE_FORMAT".to_owned(),
+        Some(a) if a.is_true()? => text_of(a)?.to_string(),
+        _ => "DATE_FORMAT".to_owned(),
     };
     let fmt = super::format::get_format(ctx.host, &fmt, true);
     match run(&value, &fmt, ctx.host, true) {
@@ -549,8 +551,8 @@ pub(crate) fn time_filter(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
         return Ok(out(""));
     }
     let fmt = match &arg {
-        Some(a) => text_of(a)?.to_string(),
-        None => "TIME_FORMAT".to_owned(),
+        Some(a) if a.is_true()? => text_of(a)?.to_string(),
+        _ => "TIME_FORMAT".to_owned(),
     };
     let fmt = super::format::get_format(ctx.host, &fmt, true);
     Ok(out(run(&value, &fmt, ctx.host, false).unwrap_or_default()))
@@ -581,6 +583,8 @@ fn time_string(host: &dyn Host, unit: usize, n: i64) -> String {
 enum SinceFail {
     Type,
     NotADate,
+    /// The host could not tell the time (no clock): passed on.
+    Host(Error),
 }
 
 fn as_datetime(value: &Value) -> Option<DateTime> {
@@ -624,7 +628,7 @@ fn timesince(
             }
         }
         None => {
-            let now = host.now().map_err(|_| SinceFail::Type)?;
+            let now = host.now().map_err(SinceFail::Host)?;
             match (&now.time.tz, &d.time.tz) {
                 (Some(_), Some(dtz)) => to_offset(&now, dtz),
                 (Some(_), None) => DateTime {
@@ -724,6 +728,7 @@ fn since_filter(
     match timesince(ctx.host, &value, now, reversed) {
         Ok(text) => Ok(out(text)),
         Err(SinceFail::Type) => Ok(out("")),
+        Err(SinceFail::Host(e)) => Err(e),
         Err(SinceFail::NotADate) => Err(Error::render(format!(
             "'{}' object has no attribute 'year'",
             type_name(if matches!(value, Value::Date(_) | Value::DateTime(_)) {

@@ -84,7 +84,7 @@ pub(crate) fn parse(text: &str) -> Option<Parsed> {
     Some(Parsed::Finite(Dec {
         neg,
         digits,
-        exp: exp - frac.len() as i64,
+        exp: exp.saturating_sub(frac.len() as i64),
     }))
 }
 
@@ -251,7 +251,7 @@ impl Dec {
             return true;
         }
         // The most significant digit sits at 10^(exp + len - 1).
-        self.exp + self.digits.len() as i64 - 1 < -(places as i64)
+        self.exp.saturating_add(self.digits.len() as i64 - 1) < -(places as i64)
     }
 }
 

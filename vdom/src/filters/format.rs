@@ -80,13 +80,19 @@ pub(crate) fn format_num(
     force_grouping: bool,
     host: &dyn Host,
 ) -> Result<String> {
-    let use_thousand = host
-        .format("USE_THOUSAND_SEPARATOR")
-        .is_some_and(|v| v == "True");
-    let grouping_text = get_format(host, "NUMBER_GROUPING", use_l10n);
-    let grouping = parse_grouping(&grouping_text);
-    let use_grouping =
-        ((use_l10n && use_thousand) || force_grouping) && grouping.iter().any(|g| *g != 0);
+    // Only look the grouping up when it may apply: `{{ n }}` on an int
+    // with the default settings costs one host lookup.
+    let may_group = force_grouping
+        || (use_l10n
+            && host
+                .format("USE_THOUSAND_SEPARATOR")
+                .is_some_and(|v| v == "True"));
+    let grouping = if may_group {
+        parse_grouping(&get_format(host, "NUMBER_GROUPING", use_l10n))
+    } else {
+        Vec::new()
+    };
+    let use_grouping = may_group && grouping.iter().any(|g| *g != 0);
     if let (Num::Int(i), false, None | Some(0)) = (num, use_grouping, decimal_pos) {
         // Django returns `mark_safe(number)` here: see `int_fast_path`.
         return Ok(i.to_string());

@@ -132,7 +132,7 @@ pub(crate) fn striptags(_: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Re
 /// `int(arg)` for the truncate filters: `None` on `ValueError`.
 fn length_arg(arg: Option<Value>) -> Result<Option<i64>> {
     match py_int(&req(arg)) {
-        Ok(n) => Ok(Some(n)),
+        Ok(n) => Ok(Some(super::strings::clamp64(n))),
         Err(e) if e.is_value_error() => Ok(None),
         Err(e) => Err(e.into_error()),
     }
@@ -176,7 +176,7 @@ pub(crate) fn urlize(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Res
 
 pub(crate) fn urlizetrunc(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
-    let limit = py_int(&req(arg)).map_err(PyErr::into_error)?;
+    let limit = super::strings::clamp64(py_int(&req(arg)).map_err(PyErr::into_error)?);
     Ok(safe_out(super::urlize::urlize(
         &s,
         Some(limit),

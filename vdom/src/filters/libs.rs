@@ -1,7 +1,10 @@
 //! Filters of Django's loadable built-in libraries: `tz`, `l10n`, `i18n`.
+use std::any::Any;
+use std::sync::Arc;
+
 use super::{out, req, text_of, Arity, BuiltinFilter, FilterCtx};
 use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::value::{DateTime, Object, Time, Value};
 
 const fn plain(name: &'static str, arity: Arity, func: super::FilterFn) -> BuiltinFilter {
     BuiltinFilter {
@@ -40,7 +43,11 @@ pub(crate) static I18N: &[BuiltinFilter] = &[
 ];
 
 fn converted(value: &Value, zone: &str, ctx: &FilterCtx<'_>) -> Value {
-    super::dates::do_timezone(value, zone, ctx.host).unwrap_or_else(|| out(""))
+    match super::dates::do_timezone(value, zone, ctx.host) {
+        Some(Value::DateTime(dt)) => PinnedDateTime::value(dt),
+        Some(other) => other,
+        None => out(""),
+    }
 }
 
 fn localtime(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result<Value> {
@@ -100,4 +107,82 @@ fn language_name_translated(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>)
 
 fn language_bidi(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result<Value> {
     Ok(Value::Bool(info(ctx, &value)?.bidi))
+}
+
+/// What the `tz` filters return: a datetime already in the zone asked for,
+/// which Django marks `convert_to_local_time = False` so that neither
+/// rendering nor `date`/`time` move it to the current zone again. `Value`
+/// has no room for that mark, so the datetime travels as this object;
+/// [`super::apply`] and [`super::display`] unwrap it. Hosts can downcast
+/// it (`Object::as_any`) to hand a real datetime back to Python.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinnedDateTime(pub DateTime);
+
+impl PinnedDateTime {
+    /// The datetime inside a value, if it is a pinned one.
+    pub fn of(value: &Value) -> Option<&DateTime> {
+        match value {
+            Value::Object(obj) => obj.as_any().downcast_ref::<PinnedDateTime>().map(|p| &p.0),
+            _ => None,
+        }
+    }
+
+    /// A pinned datetime as a value.
+    pub fn value(dt: DateTime) -> Value {
+        Value::Object(Arc::new(PinnedDateTime(dt)))
+    }
+}
+
+impl Object for PinnedDateTime {
+    fn lookup(&self, key: &str) -> Result<Option<Value>> {
+        let d = &self.0;
+        Ok(Some(match key {
+            "year" => Value::Int(i64::from(d.date.year)),
+            "month" => Value::Int(i64::from(d.date.month)),
+            "day" => Value::Int(i64::from(d.date.day)),
+            "hour" => Value::Int(i64::from(d.time.hour)),
+            "minute" => Value::Int(i64::from(d.time.minute)),
+            "second" => Value::Int(i64::from(d.time.second)),
+            "microsecond" => Value::Int(i64::from(d.time.microsecond)),
+            "date" => Value::Date(d.date),
+            "time" => Value::Time(Time {
+                tz: None,
+                ..d.time.clone()
+            }),
+            _ => return Ok(None),
+        }))
+    }
+
+    fn to_text(&self) -> Result<Value> {
+        Value::DateTime(self.0.clone()).to_text()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn repr(&self) -> Result<String> {
+        Value::DateTime(self.0.clone()).repr()
+    }
+
+    fn equals(&self, other: &Value) -> Result<Option<bool>> {
+        let other = PinnedDateTime::of(other).cloned().or(match other {
+            Value::DateTime(dt) => Some(dt.clone()),
+            _ => None,
+        });
+        Ok(other.map(|o| {
+            super::lists::py_cmp(&Value::DateTime(self.0.clone()), &Value::DateTime(o))
+                .ok()
+                .flatten()
+                == Some(std::cmp::Ordering::Equal)
+        }))
+    }
+
+    fn compare(&self, other: &Value) -> Result<Option<std::cmp::Ordering>> {
+        let other = match PinnedDateTime::of(other) {
+            Some(dt) => Value::DateTime(dt.clone()),
+            None => other.clone(),
+        };
+        super::lists::py_cmp(&Value::DateTime(self.0.clone()), &other)
+    }
 }

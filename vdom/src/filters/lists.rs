@@ -345,7 +345,10 @@ fn slice_positions(len: usize, bits: &[Option<i64>]) -> Option<Vec<usize>> {
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
         out.push(i as usize);
-        i += step;
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     Some(out)
 }
@@ -358,7 +361,9 @@ pub(crate) fn slice(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Resu
             bits.push(None);
         } else {
             match parse_py_int(x) {
-                Some(n) => bits.push(Some(n)),
+                Some(n) => bits.push(Some(
+                    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+                )),
                 None => return Ok(value),
             }
         }

@@ -31,11 +31,12 @@ impl PyErr {
     }
 }
 
-/// Python's `int(value)`.
-pub(crate) fn py_int(value: &Value) -> Result<i64, PyErr> {
+/// Python's `int(value)`, as an `i128` (Python's ints are unbounded;
+/// this covers every float below 2^127 exactly).
+pub(crate) fn py_int(value: &Value) -> Result<i128, PyErr> {
     match value {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::Int(i) => Ok(i128::from(*i)),
+        Value::Bool(b) => Ok(i128::from(*b)),
         Value::Float(f) => {
             if f.is_nan() {
                 Err(PyErr::Value("cannot convert float NaN to integer".into()))
@@ -43,13 +44,20 @@ pub(crate) fn py_int(value: &Value) -> Result<i64, PyErr> {
                 Err(PyErr::Overflow(
                     "cannot convert float infinity to integer".into(),
                 ))
+            } else if f.abs() >= 2f64.powi(127) {
+                Err(PyErr::Overflow("int too large for this engine".into()))
             } else {
-                Ok(f.trunc() as i64)
+                Ok(f.trunc() as i128)
             }
         }
         Value::Decimal(d) => match decimal::parse(d) {
+            // Python would build the integer; more than i128 holds is an
+            // overflow here (and never built digit by digit).
+            Some(Parsed::Finite(dec)) if dec.exp > 40 && !dec.is_zero() => {
+                Err(PyErr::Overflow("int too large for this engine".into()))
+            }
             Some(Parsed::Finite(dec)) => {
-                let n: i64 = dec
+                let n: i128 = dec
                     .int_digits()
                     .parse()
                     .map_err(|_| PyErr::Overflow("int too large".into()))?;
@@ -78,7 +86,7 @@ pub(crate) fn py_int(value: &Value) -> Result<i64, PyErr> {
 
 /// `int(text)` for a string: whitespace, sign, digits with single
 /// underscores between them.
-pub(crate) fn parse_py_int(text: &str) -> Option<i64> {
+pub(crate) fn parse_py_int(text: &str) -> Option<i128> {
     let t = super::text::py_strip(text);
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -94,7 +102,7 @@ pub(crate) fn parse_py_int(text: &str) -> Option<i64> {
         return None;
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    let n: i64 = clean.parse().ok()?;
+    let n: i128 = clean.parse().ok()?;
     Some(if neg { -n } else { n })
 }
 
@@ -123,12 +131,7 @@ pub(crate) fn parse_py_float(text: &str) -> Option<f64> {
 pub(crate) fn add(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
     let arg = req(arg);
     match (py_int(&value), py_int(&arg)) {
-        (Ok(a), Ok(b)) => {
-            return Ok(match a.checked_add(b) {
-                Some(n) => Value::Int(n),
-                None => out((i128::from(a) + i128::from(b)).to_string()),
-            })
-        }
+        (Ok(a), Ok(b)) => return Ok(int_value(a.saturating_add(b))),
         (Err(e @ PyErr::Overflow(_)), _) | (Ok(_), Err(e @ PyErr::Overflow(_))) => {
             return Err(e.into_error())
         }
@@ -156,6 +159,15 @@ pub(crate) fn add(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result
     })
 }
 
+/// A Python int as a value: beyond 64 bits it travels as a `Decimal`
+/// holding the integer, which prints and localises the same way.
+pub(crate) fn int_value(n: i128) -> Value {
+    match i64::try_from(n) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Decimal(Arc::from(n.to_string())),
+    }
+}
+
 pub(crate) fn divisibleby(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
     let a = py_int(&value).map_err(PyErr::into_error)?;
     let b = py_int(&req(arg)).map_err(PyErr::into_error)?;
@@ -177,11 +189,15 @@ pub(crate) fn get_digit(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> 
         Err(e) => return Err(e.into_error()),
     };
     if arg < 1 {
-        return Ok(Value::Int(n));
+        return Ok(int_value(n));
     }
     let digits = n.to_string();
     let chars: Vec<char> = digits.chars().collect();
-    let Some(c) = chars.len().checked_sub(arg as usize).map(|i| chars[i]) else {
+    let Some(c) = usize::try_from(arg)
+        .ok()
+        .and_then(|a| chars.len().checked_sub(a))
+        .map(|i| chars[i])
+    else {
         return Ok(Value::Int(0));
     };
     match c.to_digit(10) {
@@ -200,9 +216,13 @@ fn round1(x: f64) -> f64 {
 
 pub(crate) fn filesizeformat(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result<Value> {
     let host = ctx.host;
-    let size = |n: i64| {
-        host.ngettext("%(size)d byte", "%(size)d bytes", n)
-            .replace("%(size)d", &n.to_string())
+    let size = |n: i128| {
+        host.ngettext(
+            "%(size)d byte",
+            "%(size)d bytes",
+            super::strings::clamp64(n),
+        )
+        .replace("%(size)d", &n.to_string())
     };
     let bytes = match py_int(&value) {
         Ok(n) => n,
@@ -211,18 +231,18 @@ pub(crate) fn filesizeformat(ctx: &FilterCtx<'_>, value: Value, _: Option<Value>
     };
     let negative = bytes < 0;
     let b = bytes.unsigned_abs();
-    const KB: u64 = 1 << 10;
-    const MB: u64 = 1 << 20;
-    const GB: u64 = 1 << 30;
-    const TB: u64 = 1 << 40;
-    const PB: u64 = 1 << 50;
-    let unit = |div: u64, msg: &str| -> Result<String> {
+    const KB: u128 = 1 << 10;
+    const MB: u128 = 1 << 20;
+    const GB: u128 = 1 << 30;
+    const TB: u128 = 1 << 40;
+    const PB: u128 = 1 << 50;
+    let unit = |div: u128, msg: &str| -> Result<String> {
         let n = round1(b as f64 / div as f64);
         let num = number_format(&Value::Float(n), Some(1), true, false, host)?;
         Ok(host.gettext(msg).replace("%s", &num))
     };
     let mut text = if b < KB {
-        size(b as i64)
+        size(b as i128)
     } else if b < MB {
         unit(KB, "%s KB")?
     } else if b < GB {
@@ -330,6 +350,11 @@ pub(crate) fn floatformat(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
             force_grouping,
             host,
         )?));
+    }
+    // Python would build a number with that many digits; refuse instead
+    // of allocating without bound.
+    if p.unsigned_abs() > 100_000 {
+        return Err(Error::render("floatformat precision too large"));
     }
     let places = p.unsigned_abs() as i64;
     let rounded = d.quantize_half_up(places);

@@ -1,7 +1,6 @@
 //! Python's printf-style `format % value` with one value, for the
 //! `stringformat` filter: conversions `s r a d i u x X o e E f F g G c %`
 //! with flags `#0- +`, width and precision.
-use super::decimal::{self, Parsed};
 use super::text_of;
 use crate::error::Result;
 use crate::value::Value;
@@ -9,6 +8,9 @@ use crate::value::Value;
 /// Why formatting failed: Python's `TypeError`/`ValueError` (which
 /// `stringformat` turns into `''`).
 pub(crate) struct FormatError;
+
+/// The widest field or precision accepted.
+const MAX_WIDTH: usize = 1_000_000;
 
 #[derive(Default)]
 struct Spec {
@@ -34,6 +36,42 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             continue;
         }
         let mut spec = Spec::default();
+        // `%(key)s` takes the argument from a mapping.
+        let mut keyed = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut key = String::new();
+            let mut depth = 1;
+            for k in chars.by_ref() {
+                match k {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                key.push(k);
+            }
+            if depth != 0 {
+                return Ok(Err(FormatError)); // "incomplete format key"
+            }
+            let item = match value {
+                Value::Map(_) | Value::Object(_) => value.get_attr(&key)?,
+                _ => return Ok(Err(FormatError)), // "format requires a mapping"
+            };
+            match item {
+                Some(v) => keyed = Some(v),
+                None => {
+                    return Err(crate::error::Error::render(format!(
+                        "KeyError: {}",
+                        crate::value::python_str_repr(&key)
+                    )))
+                }
+            }
+        }
         while let Some(&f) = chars.peek() {
             match f {
                 '-' => spec.left = true,
@@ -46,20 +84,25 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             chars.next();
         }
         while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-            spec.width = spec.width * 10 + d as usize;
+            spec.width = spec.width.saturating_mul(10).saturating_add(d as usize);
             chars.next();
         }
         if chars.peek() == Some(&'.') {
             chars.next();
-            let mut p = 0;
+            let mut p: usize = 0;
             while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-                p = p * 10 + d as usize;
+                p = p.saturating_mul(10).saturating_add(d as usize);
                 chars.next();
             }
             spec.precision = Some(p);
         }
         while matches!(chars.peek(), Some('h' | 'l' | 'L')) {
             chars.next();
+        }
+        // Python would pad to any size; a template must not make us
+        // allocate without bound.
+        if spec.width > MAX_WIDTH || spec.precision.is_some_and(|p| p > MAX_WIDTH) {
+            return Err(crate::error::Error::render("format width too large"));
         }
         let Some(conv) = chars.next() else {
             return Ok(Err(FormatError)); // "incomplete format"
@@ -69,11 +112,17 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
             out.push('%');
             continue;
         }
-        used += 1;
-        if used > 1 {
-            return Ok(Err(FormatError)); // "not enough arguments"
-        }
-        match convert(&spec, value)? {
+        let arg = match &keyed {
+            Some(v) => v,
+            None => {
+                used += 1;
+                if used > 1 {
+                    return Ok(Err(FormatError)); // "not enough arguments"
+                }
+                value
+            }
+        };
+        match convert(&spec, arg)? {
             Ok(text) => out.push_str(&text),
             Err(e) => return Ok(Err(e)),
         }
@@ -81,7 +130,7 @@ pub(crate) fn percent_format(fmt: &str, value: &Value) -> Result<Result<String, 
     // A list, dict or object has `__getitem__`: Python takes it as a
     // mapping and does not complain about unused arguments.
     let mapping = matches!(value, Value::List(_) | Value::Map(_) | Value::Object(_));
-    if used == 0 && !mapping {
+    if used == 0 && !mapping && !fmt.contains("%(") {
         return Ok(Err(FormatError)); // "not all arguments converted"
     }
     Ok(Ok(out))
@@ -122,16 +171,9 @@ fn pad_number(spec: &Spec, neg: bool, prefix: &str, digits: &str, finite: bool) 
 /// `int(value)` for `%d`: numbers only.
 fn as_int(value: &Value) -> Option<i128> {
     match value {
-        Value::Int(i) => Some(i128::from(*i)),
-        Value::Bool(b) => Some(i128::from(*b)),
-        Value::Float(f) if f.is_finite() => Some(f.trunc() as i128),
-        Value::Decimal(d) => match decimal::parse(d)? {
-            Parsed::Finite(dec) => {
-                let n: i128 = dec.int_digits().parse().ok()?;
-                Some(if dec.neg { -n } else { n })
-            }
-            Parsed::Special => None,
-        },
+        Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Decimal(_) => {
+            super::numbers::py_int(value).ok()
+        }
         _ => None,
     }
 }

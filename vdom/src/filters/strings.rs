@@ -124,6 +124,11 @@ pub(crate) fn title(_: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Result
     Ok(keep(safe, res.into_iter().collect()))
 }
 
+/// An `int()` result narrowed for lengths and widths.
+pub(crate) fn clamp64(n: i128) -> i64 {
+    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
 /// Python's `\d` (any Unicode decimal digit).
 fn is_py_digit(c: char) -> bool {
     // Approximates Unicode category Nd: letter-like numerals (Nl) are alphabetic.
@@ -134,7 +139,7 @@ fn is_py_digit(c: char) -> bool {
 /// return the value unchanged), an error on `TypeError`.
 fn length_arg(arg: Option<Value>) -> Result<Option<i64>> {
     match py_int(&req(arg)) {
-        Ok(n) => Ok(Some(n)),
+        Ok(n) => Ok(Some(clamp64(n))),
         Err(e) if e.is_value_error() => Ok(None),
         Err(e) => Err(e.into_error()),
     }
@@ -165,7 +170,11 @@ pub(crate) fn truncatewords(
 }
 
 pub(crate) fn urlencode(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
-    let (s, _) = string_arg(&value)?;
+    let (s, safe) = string_arg(&value)?;
+    if s.is_empty() {
+        // `quote("")` returns its argument itself, safe mark included.
+        return Ok(keep(safe, String::new()));
+    }
     let safe = match &arg {
         Some(a) => text_of(a)?.to_string(),
         None => "/".to_owned(),
@@ -180,7 +189,7 @@ pub(crate) fn wordcount(_: &FilterCtx<'_>, value: Value, _: Option<Value>) -> Re
 
 /// `int(arg)` where Django lets the exception escape.
 fn int_arg(arg: Option<Value>) -> Result<i64> {
-    py_int(&req(arg)).map_err(|e| e.into_error())
+    py_int(&req(arg)).map(clamp64).map_err(|e| e.into_error())
 }
 
 pub(crate) fn wordwrap(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
@@ -194,9 +203,21 @@ pub(crate) fn wordwrap(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> R
     Ok(keep(safe, text::wrap(&s, width as usize)))
 }
 
+/// The widest `ljust`/`rjust`/`center` field accepted (Python would try
+/// any size).
+const MAX_WIDTH: i64 = 10_000_000;
+
+fn width_arg(arg: Option<Value>) -> Result<i64> {
+    let width = int_arg(arg)?;
+    if width > MAX_WIDTH {
+        return Err(Error::render("width too large"));
+    }
+    Ok(width)
+}
+
 fn justify(value: Value, arg: Option<Value>, how: fn(&str, usize) -> String) -> Result<Value> {
     let (s, safe) = string_arg(&value)?;
-    let width = int_arg(arg)?;
+    let width = width_arg(arg)?;
     let len = s.chars().count();
     let text = if width <= 0 || width as usize <= len {
         s.to_string()
@@ -217,7 +238,7 @@ pub(crate) fn rjust(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Resu
 pub(crate) fn center(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result<Value> {
     // CPython's str.center: left = pad/2 + (pad & width & 1).
     let (s, safe) = string_arg(&value)?;
-    let width = int_arg(arg)?;
+    let width = width_arg(arg)?;
     let len = s.chars().count() as i64;
     if width <= len {
         return Ok(keep(safe, s.to_string()));

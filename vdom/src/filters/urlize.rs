@@ -30,14 +30,14 @@ pub(crate) fn urlize(
     for c in text.chars() {
         let sep = is_sep(c);
         if sep != in_sep && !word.is_empty() {
-            out.push_str(&handle_word(&word, in_sep, limit, autoescape, safe_input));
+            out.push_str(&handle_word(&word, limit, autoescape, safe_input));
             word.clear();
         }
         in_sep = sep;
         word.push(c);
     }
     if !word.is_empty() {
-        out.push_str(&handle_word(&word, in_sep, limit, autoescape, safe_input));
+        out.push_str(&handle_word(&word, limit, autoescape, safe_input));
     }
     Ok(out)
 }
@@ -50,13 +50,7 @@ fn plain(word: &str, autoescape: bool, safe_input: bool) -> String {
     }
 }
 
-fn handle_word(
-    word: &str,
-    _separator: bool,
-    limit: Option<i64>,
-    autoescape: bool,
-    safe_input: bool,
-) -> String {
+fn handle_word(word: &str, limit: Option<i64>, autoescape: bool, safe_input: bool) -> String {
     if !(word.contains('.') || word.contains('@') || word.contains(':')) {
         return plain(word, autoescape, safe_input);
     }

@@ -40,7 +40,7 @@ impl Tpl {
         Tpl {
             name: t.name_arc().cloned(),
             origin: t.origin_arc().cloned(),
-            source: Arc::from(t.source()),
+            source: t.source_arc().clone(),
         }
     }
 }
@@ -69,6 +69,10 @@ pub(crate) struct Renderer<'e> {
     depth: usize,
     includes: usize,
     tpl: Tpl,
+    stack_base: usize,
+    /// `USE_THOUSAND_SEPARATOR` is off: integers display as plain digits
+    /// whatever the localisation (Django's `numberformat.format`).
+    plain_ints: bool,
 }
 
 /// Render a whole template.
@@ -85,6 +89,8 @@ pub(crate) fn render_template(
         depth: 0,
         includes: 0,
         tpl: Tpl::of(template),
+        stack_base: crate::parser::stack_position(),
+        plain_ints: host.format("USE_THOUSAND_SEPARATOR").as_deref() != Some("True"),
     };
     let mut out = String::with_capacity(template.source().len() + template.source().len() / 2);
     r.render_nodes(&template.ast().nodes, &mut ctx, host, &mut out)?;
@@ -141,13 +147,15 @@ fn double_percent(s: &str) -> String {
 impl<'e> Renderer<'e> {
     /// A renderer for `template` (the live evaluator renders slot by slot
     /// with one of these).
-    pub(crate) fn new(env: &'e Arc<EnvInner>, template: &Template) -> Self {
+    pub(crate) fn new(env: &'e Arc<EnvInner>, template: &Template, host: &dyn Host) -> Self {
         Renderer {
             env,
             frames: vec![Frame::default()],
             depth: 0,
             includes: 0,
             tpl: Tpl::of(template),
+            stack_base: crate::parser::stack_position(),
+            plain_ints: host.format("USE_THOUSAND_SEPARATOR").as_deref() != Some("True"),
         }
     }
 
@@ -166,6 +174,37 @@ impl<'e> Renderer<'e> {
         e.at(self.tpl.name.as_ref(), span, Some(&self.tpl.source))
     }
 
+    /// Django's `render_value_in_context` into `out`.
+    pub(crate) fn write_value(
+        &self,
+        v: &Value,
+        autoescape: bool,
+        host: &dyn Host,
+        out: &mut String,
+    ) -> Result<()> {
+        let shown;
+        let text = match v {
+            // Plain strings need no localisation.
+            Value::Str(_) | Value::SafeStr(_) => v,
+            Value::Int(i) if self.plain_ints => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{i}");
+                return Ok(());
+            }
+            _ => {
+                shown = filters::display(v, host)?;
+                &shown
+            }
+        };
+        let s = text.as_str().unwrap_or_default();
+        if autoescape && !text.is_safe() {
+            escape_into(s, out);
+        } else {
+            out.push_str(s);
+        }
+        Ok(())
+    }
+
     fn frame(&mut self) -> &mut Frame {
         if self.frames.is_empty() {
             self.frames.push(Frame::default());
@@ -182,7 +221,9 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         self.depth += 1;
-        if self.depth > MAX_RENDER_DEPTH {
+        if self.depth > MAX_RENDER_DEPTH
+            || crate::parser::stack_used(self.stack_base) > crate::parser::STACK_BUDGET
+        {
             self.depth -= 1;
             return Err(Error::render(format!(
                 "Templates are nested too deeply (more than {MAX_RENDER_DEPTH} levels)."
@@ -222,7 +263,7 @@ impl<'e> Renderer<'e> {
             NodeKind::Text(t) => out.push_str(t),
             NodeKind::Var(e) => {
                 let v = self.resolve_expr(e, ctx, host, false)?;
-                write_value(&v, ctx.autoescape, host, out)?;
+                self.write_value(&v, ctx.autoescape, host, out)?;
             }
             NodeKind::If(branches) => {
                 for (cond, body) in branches {
@@ -483,6 +524,9 @@ impl<'e> Renderer<'e> {
             }
             return Err(Error::syntax(msg));
         }
+        if let Some(parent) = crate::env::TemplateRef::from_value(&parent_value) {
+            return self.render_parent(node, parent, ctx, host, out);
+        }
         let name = parent_value.to_text()?;
         let name = name.as_str().unwrap_or_default().to_owned();
         let own_origin = self
@@ -497,10 +541,23 @@ impl<'e> Renderer<'e> {
         }
         let history = frame.history.clone();
         let parent = self.load_skipping(&name, &history)?;
+        self.render_parent(node, parent, ctx, host, out)
+    }
+
+    /// Register the child's blocks, then render `parent`.
+    fn render_parent(
+        &mut self,
+        node: &ExtendsNode,
+        parent: Arc<Template>,
+        ctx: &mut Context<'_>,
+        host: &dyn Host,
+        out: &mut String,
+    ) -> Result<()> {
         let parent_origin = parent
             .origin_arc()
+            .or_else(|| parent.name_arc())
             .cloned()
-            .unwrap_or_else(|| Arc::from(name.as_str()));
+            .unwrap_or_else(|| Arc::from(""));
         let this_tpl = self.tpl.clone();
         let parent_tpl = Tpl::of(&parent);
         let frame = self.frame();
@@ -603,15 +660,8 @@ impl<'e> Renderer<'e> {
                     None => return Err(does_not_exist(&op.text)),
                 },
             };
-            let (is_safe, localtime) = match &f.filter {
-                FilterRef::Builtin(b) => (b.is_safe, b.expects_localtime),
-                FilterRef::Custom(c) => (c.is_safe(), c.expects_localtime()),
-            };
-            if localtime {
-                obj = template_localtime(obj, host)?;
-            }
-            let was_safe = obj.is_safe();
-            let new = match &f.filter {
+            obj = match &f.filter {
+                // `apply` does Django's localtime and is_safe handling.
                 FilterRef::Builtin(b) => filters::apply(
                     b,
                     &FilterCtx {
@@ -621,12 +671,18 @@ impl<'e> Renderer<'e> {
                     obj,
                     arg,
                 )?,
-                FilterRef::Custom(c) => c.call(obj, arg, ctx.autoescape)?,
-            };
-            obj = if is_safe && was_safe {
-                mark_safe(new)?
-            } else {
-                new
+                FilterRef::Custom(c) => {
+                    if c.expects_localtime() {
+                        obj = template_localtime(obj, host)?;
+                    }
+                    let was_safe = obj.is_safe();
+                    let new = c.call(obj, arg, ctx.autoescape)?;
+                    if c.is_safe() && was_safe {
+                        mark_safe(new)?
+                    } else {
+                        new
+                    }
+                }
             };
         }
         Ok(obj)
@@ -949,31 +1005,6 @@ pub(crate) fn translate(value: &Value, context: Option<&str>, host: &dyn Host) -
     } else {
         Value::Str(Arc::from(translated))
     }
-}
-
-/// Django's `render_value_in_context` into `out`.
-pub(crate) fn write_value(
-    v: &Value,
-    autoescape: bool,
-    host: &dyn Host,
-    out: &mut String,
-) -> Result<()> {
-    // Plain strings need no localisation: skip the display step.
-    let shown;
-    let text = match v {
-        Value::Str(_) | Value::SafeStr(_) => v,
-        _ => {
-            shown = filters::display(v, host)?;
-            &shown
-        }
-    };
-    let s = text.as_str().unwrap_or_default();
-    if autoescape && !text.is_safe() {
-        escape_into(s, out);
-    } else {
-        out.push_str(s);
-    }
-    Ok(())
 }
 
 /// `render_value_in_context` as a value (`SafeStr` when escaped).

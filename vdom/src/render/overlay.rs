@@ -1,8 +1,8 @@
 //! A [`Host`] seen through a block tag that changes one setting:
 //! `{% localize %}`, `{% localtime %}`, `{% timezone %}`, `{% language %}`.
 use crate::error::Result;
-use crate::host::Host;
-use crate::value::{DateTime, Value};
+use crate::host::{Host, LanguageInfo};
+use crate::value::{DateTime, TzInfo, Value};
 
 /// The settings an enclosing tag overrides; everything else is the inner
 /// host's.
@@ -78,8 +78,14 @@ impl Host for Overlay<'_> {
     fn available_languages(&self) -> Vec<(String, String)> {
         self.inner.available_languages()
     }
-    fn language_info_map(&self, code: &str) -> Result<Value> {
-        self.inner.language_info_map(code)
+    fn language_info(&self, code: &str) -> Option<LanguageInfo> {
+        self.inner.language_info(code)
+    }
+    fn settings_format(&self, name: &str) -> Option<String> {
+        self.inner.settings_format(name)
+    }
+    fn default_zone(&self, naive: &DateTime) -> Option<TzInfo> {
+        self.inner.default_zone(naive)
     }
     fn timezone_name(&self) -> String {
         match &self.zone {

@@ -53,18 +53,17 @@ impl Renderer<'_> {
                     ctx.set_upward(name, value.clone());
                 }
                 if !def.silent {
-                    super::write_value(&value, ctx.autoescape, host, out)?;
+                    self.write_value(&value, ctx.autoescape, host, out)?;
                 }
             }
             NodeKind::ResetCycle(def) => self.reset_cycle(Arc::as_ptr(def) as usize),
-            NodeKind::Debug => {
-                if self.env.options.debug {
-                    for (name, value) in ctx.flatten() {
-                        let line = format!("{}: {}\n", super::repr_text(&name), value.repr()?);
-                        escape_into(&line, out);
-                    }
+            NodeKind::Debug if self.env.options.debug => {
+                for (name, value) in ctx.flatten() {
+                    let line = format!("{}: {}\n", super::repr_text(&name), value.repr()?);
+                    escape_into(&line, out);
                 }
             }
+            NodeKind::Debug => {}
             NodeKind::Filter(expr, body) => {
                 let text = self.render_to_string(body, ctx, host)?;
                 ctx.push();
@@ -324,7 +323,7 @@ impl Renderer<'_> {
                     ),
                     I18nGet::LanguageInfo(e, n) => {
                         let code = self.resolve_expr(e, ctx, host, false)?;
-                        (n, host.language_info_map(&text_of(&code)?)?)
+                        (n, language_info(host, &text_of(&code)?)?)
                     }
                     I18nGet::LanguageInfoList(e, n) => {
                         let langs = self.resolve_expr(e, ctx, host, false)?;
@@ -337,7 +336,7 @@ impl Renderer<'_> {
                             } else {
                                 text_of(&lang)?
                             };
-                            infos.push(host.language_info_map(&code)?);
+                            infos.push(language_info(host, &code)?);
                         }
                         (n, Value::list(infos))
                     }
@@ -397,7 +396,9 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Result<()> {
         let name = self.resolve_expr(&inc.template, ctx, host, false)?;
+        let given = crate::env::TemplateRef::from_value(&name);
         let names: Vec<String> = match &name {
+            _ if given.is_some() => Vec::new(),
             Value::Str(s) | Value::SafeStr(s) => {
                 if s.is_empty() {
                     Vec::new()
@@ -412,7 +413,10 @@ impl Renderer<'_> {
                 None => vec![text_of(other)?],
             },
         };
-        let template = self.select_template(&names)?;
+        let template = match given {
+            Some(t) => t,
+            None => self.select_template(&names)?,
+        };
         let values = self.resolve_kwargs(&inc.with, ctx, host)?;
         if inc.only {
             let mut map = Map::new();
@@ -676,6 +680,26 @@ fn percent_format(msg: &str, data: &[(String, Value)]) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Django's `get_language_info(code)` dict.
+fn language_info(host: &dyn Host, code: &str) -> Result<Value> {
+    let Some(info) = host.language_info(code) else {
+        return Err(Error::render(format!("Unknown language code {code}.")));
+    };
+    let mut map = Map::new();
+    map.insert(Arc::from("bidi"), Value::Bool(info.bidi));
+    map.insert(Arc::from("code"), Value::from(code));
+    map.insert(Arc::from("name"), Value::from(info.name.as_str()));
+    map.insert(
+        Arc::from("name_local"),
+        Value::from(info.name_local.as_str()),
+    );
+    map.insert(
+        Arc::from("name_translated"),
+        Value::from(host.gettext(&info.name)),
+    );
+    Ok(Value::Map(Arc::new(map)))
 }
 
 /// `str(value)` as a Rust string.

@@ -8,7 +8,7 @@ use crate::ast::{
 };
 use crate::error::{Error, Result};
 use crate::expr::parse_condition;
-use crate::lexer::{is_py_space, split_contents, Token};
+use crate::lexer::{is_py_space, split_contents};
 use crate::parser::Parser;
 
 fn words(contents: &str) -> Vec<&str> {
@@ -19,322 +19,353 @@ fn words(contents: &str) -> Vec<&str> {
 }
 
 impl<'s> Parser<'s> {
-    pub(super) fn parse_core(&mut self, name: &'static str, token: Token<'s>) -> Result<NodeKind> {
-        let contents = token.contents;
-        let mut bits = split_contents(contents);
-        Ok(match name {
-            "autoescape" => {
-                let args = words(contents);
-                if args.len() != 2 {
-                    return Err(Error::syntax(
-                        "'autoescape' tag requires exactly one argument.",
-                    ));
-                }
-                if args[1] != "on" && args[1] != "off" {
-                    return Err(Error::syntax(
-                        "'autoescape' argument should be 'on' or 'off'",
-                    ));
-                }
-                NodeKind::Autoescape(args[1] == "on", self.body(&["endautoescape"])?)
+    pub(super) fn tag_autoescape(&mut self, contents: &str) -> Result<NodeKind> {
+        Ok({
+            let args = words(contents);
+            if args.len() != 2 {
+                return Err(Error::syntax(
+                    "'autoescape' tag requires exactly one argument.",
+                ));
             }
-            "comment" => {
-                self.skip_past("endcomment")?;
-                NodeKind::Comment
+            if args[1] != "on" && args[1] != "off" {
+                return Err(Error::syntax(
+                    "'autoescape' argument should be 'on' or 'off'",
+                ));
             }
-            "csrf_token" => NodeKind::CsrfToken,
-            "cycle" => self.parse_cycle(bits)?,
-            "resetcycle" => {
-                if bits.len() > 2 {
-                    return Err(Error::syntax(format!(
-                        "{} tag accepts at most one argument.",
-                        crate::value::python_str_repr(&bits[0])
-                    )));
-                }
-                if bits.len() == 2 {
-                    match self.named_cycles.get(&bits[1]) {
-                        Some(c) => NodeKind::ResetCycle(c.clone()),
-                        None => {
-                            return Err(Error::syntax(format!(
-                                "Named cycle '{}' does not exist.",
-                                bits[1]
-                            )))
-                        }
-                    }
-                } else {
-                    match &self.last_cycle {
-                        Some(c) => NodeKind::ResetCycle(c.clone()),
-                        None => return Err(Error::syntax("No cycles in template.")),
-                    }
-                }
-            }
-            "debug" => NodeKind::Debug,
-            "filter" => {
-                let rest = contents
-                    .trim_start_matches(|c: char| !is_py_space(c))
-                    .trim_start_matches(is_py_space);
-                if rest.is_empty() {
-                    return Err(Error::syntax(
-                        "not enough values to unpack (expected 2, got 1)",
-                    ));
-                }
-                let expr = self.compile_filter(&format!("var|{rest}"))?;
-                for f in &expr.filters {
-                    if let FilterRef::Builtin(b) = f.filter {
-                        if b.name == "escape" || b.name == "safe" {
-                            return Err(Error::syntax(format!(
-                                "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
-                                b.name
-                            )));
-                        }
-                    }
-                }
-                NodeKind::Filter(expr, self.body(&["endfilter"])?)
-            }
-            "firstof" => {
-                bits.remove(0);
-                if bits.is_empty() {
-                    return Err(Error::syntax(
-                        "'firstof' statement requires at least one argument",
-                    ));
-                }
-                let asvar = take_asvar(&mut bits, 2);
-                NodeKind::Firstof(compile_all(self, &bits)?, asvar)
-            }
-            "for" => self.parse_for(contents, bits)?,
-            "if" => self.parse_if(bits)?,
-            "ifchanged" => {
-                let body = self.parse(&["else", "endifchanged"])?;
-                let end = self.end_tag();
-                let otherwise = if end.is_some_and(|t| t.contents == "else") {
-                    self.body(&["endifchanged"])?
-                } else {
-                    Vec::new()
-                };
-                NodeKind::IfChanged(Box::new(IfChangedNode {
-                    vars: compile_all(self, &bits[1..])?,
-                    body,
-                    otherwise,
-                }))
-            }
-            "load" => {
-                let w = words(contents);
-                if w.len() >= 4 && w[w.len() - 2] == "from" {
-                    let only: Vec<String> =
-                        w[1..w.len() - 2].iter().map(|s| (*s).to_owned()).collect();
-                    self.load_library(w[w.len() - 1], Some(&only))?;
-                } else {
-                    for lib in &w[1..] {
-                        self.load_library(lib, None)?;
-                    }
-                }
-                NodeKind::Load
-            }
-            "lorem" => {
-                let tagname = bits[0].clone();
-                let common = bits.last().is_none_or(|b| b != "random");
-                if !common {
-                    bits.pop();
-                }
-                let method = match bits.last().map(String::as_str) {
-                    Some(m @ ("w" | "p" | "b")) if bits.len() > 1 || m != tagname => {
-                        let c = m.chars().next().unwrap_or('b');
-                        bits.pop();
-                        c
-                    }
-                    _ => 'b',
-                };
-                let count = if bits.len() > 1 {
-                    bits.pop().unwrap_or_default()
-                } else {
-                    "1".to_owned()
-                };
-                let count = self.compile_filter(&count)?;
-                if bits.len() != 1 {
-                    return Err(Error::syntax(format!(
-                        "Incorrect format for {} tag",
-                        crate::value::python_str_repr(&tagname)
-                    )));
-                }
-                NodeKind::Lorem {
-                    count,
-                    method,
-                    common,
-                }
-            }
-            "now" => {
-                let asvar = if bits.len() == 4 && bits[2] == "as" {
-                    let v = bits.pop().map(Arc::from);
-                    bits.pop();
-                    v
-                } else {
-                    None
-                };
-                if bits.len() != 2 {
-                    return Err(Error::syntax("'now' statement takes one argument"));
-                }
-                let f = &bits[1];
-                let inner: String = {
-                    let chars: Vec<char> = f.chars().collect();
-                    if chars.len() >= 2 {
-                        chars[1..chars.len() - 1].iter().collect()
-                    } else {
-                        String::new()
-                    }
-                };
-                NodeKind::Now(Arc::from(inner), asvar)
-            }
-            "regroup" => {
-                if bits.len() != 6 {
-                    return Err(Error::syntax("'regroup' tag takes five arguments"));
-                }
-                let target = self.compile_filter(&bits[1])?;
-                if bits[2] != "by" {
-                    return Err(Error::syntax(
-                        "second argument to 'regroup' tag must be 'by'",
-                    ));
-                }
-                if bits[4] != "as" {
-                    return Err(Error::syntax(
-                        "next-to-last argument to 'regroup' tag must be 'as'",
-                    ));
-                }
-                let expr = self.compile_filter(&format!("{}.{}", bits[5], bits[3]))?;
-                NodeKind::Regroup(Box::new(RegroupNode {
-                    target,
-                    expr,
-                    var: Arc::from(bits[5].as_str()),
-                }))
-            }
-            "spaceless" => NodeKind::Spaceless(self.body(&["endspaceless"])?),
-            "templatetag" => {
-                let w = words(contents);
-                if w.len() != 2 {
-                    return Err(Error::syntax("'templatetag' statement takes one argument"));
-                }
-                let lit = match w[1] {
-                    "openblock" => "{%",
-                    "closeblock" => "%}",
-                    "openvariable" => "{{",
-                    "closevariable" => "}}",
-                    "openbrace" => "{",
-                    "closebrace" => "}",
-                    "opencomment" => "{#",
-                    "closecomment" => "#}",
-                    other => {
-                        return Err(Error::syntax(format!(
-                            "Invalid templatetag argument: '{other}'. Must be one of: ['openblock', 'closeblock', 'openvariable', 'closevariable', 'openbrace', 'closebrace', 'opencomment', 'closecomment']"
-                        )))
-                    }
-                };
-                NodeKind::TemplateTag(lit)
-            }
-            "url" => {
-                if bits.len() < 2 {
-                    return Err(Error::syntax(format!(
-                        "'{}' takes at least one argument, a URL pattern name.",
-                        bits[0]
-                    )));
-                }
-                let view = self.compile_filter(&bits[1])?;
-                let mut rest: Vec<String> = bits[2..].to_vec();
-                let asvar = take_asvar(&mut rest, 2);
-                let mut args = Vec::new();
-                let mut kwargs = Vec::new();
-                for bit in &rest {
-                    match super::kwarg_split(bit) {
-                        None => return Err(Error::syntax("Malformed arguments to url tag")),
-                        Some((Some(k), v)) => {
-                            let expr = self.compile_filter(v)?;
-                            if let Some(slot) = kwargs
-                                .iter_mut()
-                                .find(|(n, _): &&mut (Arc<str>, _)| &**n == k)
-                            {
-                                slot.1 = expr;
-                            } else {
-                                kwargs.push((Arc::from(k), expr));
-                            }
-                        }
-                        Some((None, v)) => args.push(self.compile_filter(v)?),
-                    }
-                }
-                NodeKind::Url(Box::new(UrlNode {
-                    view,
-                    args,
-                    kwargs,
-                    asvar,
-                }))
-            }
-            "verbatim" => {
-                let nodes = self.body(&["endverbatim"])?;
-                let mut text = String::new();
-                for n in nodes {
-                    if let NodeKind::Text(t) = n.node {
-                        text.push_str(&t);
-                    }
-                }
-                NodeKind::Verbatim(Arc::from(text))
-            }
-            "widthratio" => {
-                let asvar = match bits.len() {
-                    4 => None,
-                    6 => {
-                        if bits[4] != "as" {
-                            return Err(Error::syntax(
-                                "Invalid syntax in widthratio tag. Expecting 'as' keyword",
-                            ));
-                        }
-                        Some(Arc::from(bits[5].as_str()))
-                    }
-                    _ => return Err(Error::syntax("widthratio takes at least three arguments")),
-                };
-                NodeKind::WidthRatio(
-                    Box::new([
-                        self.compile_filter(&bits[1])?,
-                        self.compile_filter(&bits[2])?,
-                        self.compile_filter(&bits[3])?,
-                    ]),
-                    asvar,
-                )
-            }
-            "with" => {
-                let mut rest = bits[1..].to_vec();
-                let kwargs = token_kwargs(self, &mut rest, true)?;
-                let tag = crate::value::python_str_repr(&bits[0]);
-                if kwargs.is_empty() {
-                    return Err(Error::syntax(format!(
-                        "{tag} expected at least one variable assignment"
-                    )));
-                }
-                if let Some(first) = rest.first() {
-                    return Err(Error::syntax(format!(
-                        "{tag} received an invalid token: {}",
-                        crate::value::python_str_repr(first)
-                    )));
-                }
-                NodeKind::With(kwargs, self.body(&["endwith"])?)
-            }
-            "block" => self.parse_block(contents)?,
-            "extends" => {
-                if bits.len() != 2 {
-                    return Err(Error::syntax(format!("'{}' takes one argument", bits[0])));
-                }
-                let parent_name = relative_path(self.name.as_deref(), &bits[1])?;
-                let parent = self.compile_filter(&parent_name)?;
-                let body = self.parse(&[])?;
-                if contains_extends(&body) {
-                    return Err(Error::syntax(format!(
-                        "'{}' cannot appear more than once in the same template",
-                        bits[0]
-                    )));
-                }
-                NodeKind::Extends(Box::new(ExtendsNode { parent, body }))
-            }
-            "include" => self.parse_include(bits)?,
-            _ => return Err(Error::syntax(format!("Unknown tag '{name}'"))),
+            NodeKind::Autoescape(args[1] == "on", self.body(&["endautoescape"])?)
         })
     }
 
-    fn parse_cycle(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn tag_comment(&mut self) -> Result<NodeKind> {
+        Ok({
+            self.skip_past("endcomment")?;
+            NodeKind::Comment
+        })
+    }
+
+    pub(super) fn tag_resetcycle(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() > 2 {
+                return Err(Error::syntax(format!(
+                    "{} tag accepts at most one argument.",
+                    crate::value::python_str_repr(&bits[0])
+                )));
+            }
+            if bits.len() == 2 {
+                match self.named_cycles.get(&bits[1]) {
+                    Some(c) => NodeKind::ResetCycle(c.clone()),
+                    None => {
+                        return Err(Error::syntax(format!(
+                            "Named cycle '{}' does not exist.",
+                            bits[1]
+                        )))
+                    }
+                }
+            } else {
+                match &self.last_cycle {
+                    Some(c) => NodeKind::ResetCycle(c.clone()),
+                    None => return Err(Error::syntax("No cycles in template.")),
+                }
+            }
+        })
+    }
+
+    pub(super) fn tag_filter(&mut self, contents: &str) -> Result<NodeKind> {
+        Ok({
+            let rest = contents
+                .trim_start_matches(|c: char| !is_py_space(c))
+                .trim_start_matches(is_py_space);
+            if rest.is_empty() {
+                return Err(Error::syntax(
+                    "not enough values to unpack (expected 2, got 1)",
+                ));
+            }
+            let expr = self.compile_filter(&format!("var|{rest}"))?;
+            for f in &expr.filters {
+                if let FilterRef::Builtin(b) = f.filter {
+                    if b.name == "escape" || b.name == "safe" {
+                        return Err(Error::syntax(format!(
+                            "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
+                            b.name
+                        )));
+                    }
+                }
+            }
+            NodeKind::Filter(expr, self.body(&["endfilter"])?)
+        })
+    }
+
+    pub(super) fn tag_firstof(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            bits.remove(0);
+            if bits.is_empty() {
+                return Err(Error::syntax(
+                    "'firstof' statement requires at least one argument",
+                ));
+            }
+            let asvar = take_asvar(&mut bits, 2);
+            NodeKind::Firstof(compile_all(self, &bits)?, asvar)
+        })
+    }
+
+    pub(super) fn tag_ifchanged(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            let body = self.parse(&["else", "endifchanged"])?;
+            let end = self.end_tag();
+            let otherwise = if end.is_some_and(|t| t.contents == "else") {
+                self.body(&["endifchanged"])?
+            } else {
+                Vec::new()
+            };
+            NodeKind::IfChanged(Box::new(IfChangedNode {
+                vars: compile_all(self, &bits[1..])?,
+                body,
+                otherwise,
+            }))
+        })
+    }
+
+    pub(super) fn tag_load(&mut self, contents: &str) -> Result<NodeKind> {
+        Ok({
+            let w = words(contents);
+            if w.len() >= 4 && w[w.len() - 2] == "from" {
+                let only: Vec<String> = w[1..w.len() - 2].iter().map(|s| (*s).to_owned()).collect();
+                self.load_library(w[w.len() - 1], Some(&only))?;
+            } else {
+                for lib in &w[1..] {
+                    self.load_library(lib, None)?;
+                }
+            }
+            NodeKind::Load
+        })
+    }
+
+    pub(super) fn tag_lorem(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            let tagname = bits[0].clone();
+            let common = bits.last().is_none_or(|b| b != "random");
+            if !common {
+                bits.pop();
+            }
+            let method = match bits.last().map(String::as_str) {
+                Some(m @ ("w" | "p" | "b")) if bits.len() > 1 || m != tagname => {
+                    let c = m.chars().next().unwrap_or('b');
+                    bits.pop();
+                    c
+                }
+                _ => 'b',
+            };
+            let count = if bits.len() > 1 {
+                bits.pop().unwrap_or_default()
+            } else {
+                "1".to_owned()
+            };
+            let count = self.compile_filter(&count)?;
+            if bits.len() != 1 {
+                return Err(Error::syntax(format!(
+                    "Incorrect format for {} tag",
+                    crate::value::python_str_repr(&tagname)
+                )));
+            }
+            NodeKind::Lorem {
+                count,
+                method,
+                common,
+            }
+        })
+    }
+
+    pub(super) fn tag_now(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            let asvar = if bits.len() == 4 && bits[2] == "as" {
+                let v = bits.pop().map(Arc::from);
+                bits.pop();
+                v
+            } else {
+                None
+            };
+            if bits.len() != 2 {
+                return Err(Error::syntax("'now' statement takes one argument"));
+            }
+            let f = &bits[1];
+            let inner: String = {
+                let chars: Vec<char> = f.chars().collect();
+                if chars.len() >= 2 {
+                    chars[1..chars.len() - 1].iter().collect()
+                } else {
+                    String::new()
+                }
+            };
+            NodeKind::Now(Arc::from(inner), asvar)
+        })
+    }
+
+    pub(super) fn tag_regroup(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() != 6 {
+                return Err(Error::syntax("'regroup' tag takes five arguments"));
+            }
+            let target = self.compile_filter(&bits[1])?;
+            if bits[2] != "by" {
+                return Err(Error::syntax(
+                    "second argument to 'regroup' tag must be 'by'",
+                ));
+            }
+            if bits[4] != "as" {
+                return Err(Error::syntax(
+                    "next-to-last argument to 'regroup' tag must be 'as'",
+                ));
+            }
+            let expr = self.compile_filter(&format!("{}.{}", bits[5], bits[3]))?;
+            NodeKind::Regroup(Box::new(RegroupNode {
+                target,
+                expr,
+                var: Arc::from(bits[5].as_str()),
+            }))
+        })
+    }
+
+    pub(super) fn tag_templatetag(&mut self, contents: &str) -> Result<NodeKind> {
+        Ok({
+            let w = words(contents);
+            if w.len() != 2 {
+                return Err(Error::syntax("'templatetag' statement takes one argument"));
+            }
+            let lit = match w[1] {
+                "openblock" => "{%",
+                "closeblock" => "%}",
+                "openvariable" => "{{",
+                "closevariable" => "}}",
+                "openbrace" => "{",
+                "closebrace" => "}",
+                "opencomment" => "{#",
+                "closecomment" => "#}",
+                other => {
+                    return Err(Error::syntax(format!(
+                        "Invalid templatetag argument: '{other}'. Must be one of: ['openblock', 'closeblock', 'openvariable', 'closevariable', 'openbrace', 'closebrace', 'opencomment', 'closecomment']"
+                    )))
+                }
+            };
+            NodeKind::TemplateTag(lit)
+        })
+    }
+
+    pub(super) fn tag_url(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() < 2 {
+                return Err(Error::syntax(format!(
+                    "'{}' takes at least one argument, a URL pattern name.",
+                    bits[0]
+                )));
+            }
+            let view = self.compile_filter(&bits[1])?;
+            let mut rest: Vec<String> = bits[2..].to_vec();
+            let asvar = take_asvar(&mut rest, 2);
+            let mut args = Vec::new();
+            let mut kwargs = Vec::new();
+            for bit in &rest {
+                match super::kwarg_split(bit) {
+                    None => return Err(Error::syntax("Malformed arguments to url tag")),
+                    Some((Some(k), v)) => {
+                        let expr = self.compile_filter(v)?;
+                        if let Some(slot) = kwargs
+                            .iter_mut()
+                            .find(|(n, _): &&mut (Arc<str>, _)| &**n == k)
+                        {
+                            slot.1 = expr;
+                        } else {
+                            kwargs.push((Arc::from(k), expr));
+                        }
+                    }
+                    Some((None, v)) => args.push(self.compile_filter(v)?),
+                }
+            }
+            NodeKind::Url(Box::new(UrlNode {
+                view,
+                args,
+                kwargs,
+                asvar,
+            }))
+        })
+    }
+
+    pub(super) fn tag_verbatim(&mut self) -> Result<NodeKind> {
+        Ok({
+            let nodes = self.body(&["endverbatim"])?;
+            let mut text = String::new();
+            for n in nodes {
+                if let NodeKind::Text(t) = n.node {
+                    text.push_str(&t);
+                }
+            }
+            NodeKind::Verbatim(Arc::from(text))
+        })
+    }
+
+    pub(super) fn tag_widthratio(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            let asvar = match bits.len() {
+                4 => None,
+                6 => {
+                    if bits[4] != "as" {
+                        return Err(Error::syntax(
+                            "Invalid syntax in widthratio tag. Expecting 'as' keyword",
+                        ));
+                    }
+                    Some(Arc::from(bits[5].as_str()))
+                }
+                _ => return Err(Error::syntax("widthratio takes at least three arguments")),
+            };
+            NodeKind::WidthRatio(
+                Box::new([
+                    self.compile_filter(&bits[1])?,
+                    self.compile_filter(&bits[2])?,
+                    self.compile_filter(&bits[3])?,
+                ]),
+                asvar,
+            )
+        })
+    }
+
+    pub(super) fn tag_with(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            let mut rest = bits[1..].to_vec();
+            let kwargs = token_kwargs(self, &mut rest, true)?;
+            let tag = crate::value::python_str_repr(&bits[0]);
+            if kwargs.is_empty() {
+                return Err(Error::syntax(format!(
+                    "{tag} expected at least one variable assignment"
+                )));
+            }
+            if let Some(first) = rest.first() {
+                return Err(Error::syntax(format!(
+                    "{tag} received an invalid token: {}",
+                    crate::value::python_str_repr(first)
+                )));
+            }
+            NodeKind::With(kwargs, self.body(&["endwith"])?)
+        })
+    }
+
+    pub(super) fn tag_extends(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() != 2 {
+                return Err(Error::syntax(format!("'{}' takes one argument", bits[0])));
+            }
+            let parent_name = relative_path(self.name.as_deref(), &bits[1])?;
+            let parent = self.compile_filter(&parent_name)?;
+            let body = self.parse(&[])?;
+            if contains_extends(&body) {
+                return Err(Error::syntax(format!(
+                    "'{}' cannot appear more than once in the same template",
+                    bits[0]
+                )));
+            }
+            NodeKind::Extends(Box::new(ExtendsNode { parent, body }))
+        })
+    }
+
+    pub(super) fn parse_cycle(&mut self, bits: Vec<String>) -> Result<NodeKind> {
         let mut args = bits;
         if args.len() < 2 {
             return Err(Error::syntax("'cycle' tag requires at least two arguments"));
@@ -392,7 +423,7 @@ impl<'s> Parser<'s> {
         Ok(NodeKind::Cycle(def))
     }
 
-    fn parse_for(&mut self, contents: &str, bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn parse_for(&mut self, contents: &str, bits: Vec<String>) -> Result<NodeKind> {
         if bits.len() < 4 {
             return Err(Error::syntax(format!(
                 "'for' statements should have at least four words: {contents}"
@@ -432,7 +463,7 @@ impl<'s> Parser<'s> {
         })))
     }
 
-    fn parse_if(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn parse_if(&mut self, bits: Vec<String>) -> Result<NodeKind> {
         let mut branches = Vec::new();
         let cond = parse_condition(self, &bits[1..])?;
         let body = self.parse(&["elif", "else", "endif"])?;
@@ -463,7 +494,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn parse_block(&mut self, contents: &str) -> Result<NodeKind> {
+    pub(super) fn parse_block(&mut self, contents: &str) -> Result<NodeKind> {
         let w = words(contents);
         if w.len() != 2 {
             return Err(Error::syntax(format!(
@@ -501,7 +532,7 @@ impl<'s> Parser<'s> {
         })))
     }
 
-    fn parse_include(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn parse_include(&mut self, mut bits: Vec<String>) -> Result<NodeKind> {
         let tag = crate::value::python_str_repr(&bits[0]);
         if bits.len() < 2 {
             return Err(Error::syntax(format!(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use super::{py_list_repr, token_kwargs};
 use crate::ast::{BlockTranslateNode, BtPart, I18nGet, NodeKind, PrefixKind, TranslateNode};
 use crate::error::{Error, Result};
-use crate::lexer::{is_py_space, split_contents, Token, TokenKind};
+use crate::lexer::{is_py_space, Token, TokenKind};
 use crate::parser::Parser;
 use crate::value::python_str_repr;
 
@@ -17,7 +17,7 @@ fn words(contents: &str) -> Vec<String> {
 }
 
 /// `get_x as var` tags: the variable name.
-fn as_var(contents: &str, tag: &str) -> Result<Arc<str>> {
+pub(super) fn as_var(contents: &str, tag: &str) -> Result<Arc<str>> {
     let args = words(contents);
     if args.len() != 3 || args[1] != "as" {
         return Err(Error::syntax(format!(
@@ -29,127 +29,167 @@ fn as_var(contents: &str, tag: &str) -> Result<Arc<str>> {
 }
 
 impl<'s> Parser<'s> {
-    pub(super) fn parse_lib(&mut self, name: &'static str, token: Token<'s>) -> Result<NodeKind> {
-        let contents = token.contents;
-        let bits = split_contents(contents);
-        Ok(match name {
-            "static" => {
-                if bits.len() < 2 {
-                    return Err(Error::syntax(format!(
-                        "'{}' takes at least one argument (path to file)",
-                        bits[0]
-                    )));
+    pub(super) fn lib_static(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() < 2 {
+                return Err(Error::syntax(format!(
+                    "'{}' takes at least one argument (path to file)",
+                    bits[0]
+                )));
+            }
+            let path = self.compile_filter(&bits[1])?;
+            let var = if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
+                // Django reads bits[3] here, whatever the length.
+                match bits.get(3) {
+                    Some(v) => Some(Arc::from(v.as_str())),
+                    None => return Err(Error::syntax("list index out of range")),
                 }
-                let path = self.compile_filter(&bits[1])?;
-                let var = if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
-                    // Django reads bits[3] here, whatever the length.
-                    match bits.get(3) {
-                        Some(v) => Some(Arc::from(v.as_str())),
-                        None => return Err(Error::syntax("list index out of range")),
-                    }
-                } else {
-                    None
-                };
-                NodeKind::Static(path, var)
-            }
-            "get_static_prefix" | "get_media_prefix" => {
-                let toks = words(contents);
-                if toks.len() > 1 && toks[1] != "as" {
-                    return Err(Error::syntax(format!(
-                        "First argument in '{}' must be 'as'",
-                        toks[0]
-                    )));
-                }
-                let var = if toks.len() > 1 {
-                    match toks.get(2) {
-                        Some(v) => Some(Arc::from(v.as_str())),
-                        None => return Err(Error::syntax("list index out of range")),
-                    }
-                } else {
-                    None
-                };
-                let kind = if name == "get_static_prefix" {
-                    PrefixKind::Static
-                } else {
-                    PrefixKind::Media
-                };
-                NodeKind::Prefix(kind, var)
-            }
-            "get_current_language" => {
-                NodeKind::I18nGet(I18nGet::CurrentLanguage(as_var(contents, name)?))
-            }
-            "get_current_language_bidi" => {
-                NodeKind::I18nGet(I18nGet::CurrentLanguageBidi(as_var(contents, name)?))
-            }
-            "get_available_languages" => {
-                NodeKind::I18nGet(I18nGet::AvailableLanguages(as_var(contents, name)?))
-            }
-            "get_current_timezone" => NodeKind::GetCurrentTimezone(as_var(contents, name)?),
-            "get_language_info" | "get_language_info_list" => {
-                if bits.len() != 5 || bits[1] != "for" || bits[3] != "as" {
-                    let what = if name == "get_language_info" {
-                        "string"
-                    } else {
-                        "sequence"
-                    };
-                    return Err(Error::syntax(format!(
-                        "'{}' requires 'for {what} as variable' (got {})",
-                        bits[0],
-                        py_list_repr(&bits[1..])
-                    )));
-                }
-                let expr = self.compile_filter(&bits[2])?;
-                let var: Arc<str> = Arc::from(bits[4].as_str());
-                NodeKind::I18nGet(if name == "get_language_info" {
-                    I18nGet::LanguageInfo(expr, var)
-                } else {
-                    I18nGet::LanguageInfoList(expr, var)
-                })
-            }
-            "trans" | "translate" => self.parse_translate(bits)?,
-            "blocktrans" | "blocktranslate" => self.parse_blocktranslate(bits)?,
-            "language" => {
-                if bits.len() != 2 {
-                    return Err(Error::syntax(format!(
-                        "'{}' takes one argument (language)",
-                        bits[0]
-                    )));
-                }
-                let lang = self.compile_filter(&bits[1])?;
-                NodeKind::Language(lang, self.body(&["endlanguage"])?)
-            }
-            "localize" | "localtime" => {
-                let on = match bits.len() {
-                    1 => true,
-                    2 if bits[1] == "on" || bits[1] == "off" => bits[1] == "on",
-                    _ => {
-                        return Err(Error::syntax(format!(
-                            "{} argument should be 'on' or 'off'",
-                            python_str_repr(&bits[0])
-                        )))
-                    }
-                };
-                if name == "localize" {
-                    NodeKind::Localize(on, self.body(&["endlocalize"])?)
-                } else {
-                    NodeKind::LocalTime(on, self.body(&["endlocaltime"])?)
-                }
-            }
-            "timezone" => {
-                if bits.len() != 2 {
-                    return Err(Error::syntax(format!(
-                        "'{}' takes one argument (timezone)",
-                        bits[0]
-                    )));
-                }
-                let tz = self.compile_filter(&bits[1])?;
-                NodeKind::Timezone(tz, self.body(&["endtimezone"])?)
-            }
-            _ => return Err(Error::syntax(format!("Unknown tag '{name}'"))),
+            } else {
+                None
+            };
+            NodeKind::Static(path, var)
         })
     }
 
-    fn parse_translate(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn lib_get_static_prefix(
+        &mut self,
+        name: &'static str,
+        contents: &str,
+    ) -> Result<NodeKind> {
+        Ok({
+            let toks = words(contents);
+            if toks.len() > 1 && toks[1] != "as" {
+                return Err(Error::syntax(format!(
+                    "First argument in '{}' must be 'as'",
+                    toks[0]
+                )));
+            }
+            let var = if toks.len() > 1 {
+                match toks.get(2) {
+                    Some(v) => Some(Arc::from(v.as_str())),
+                    None => return Err(Error::syntax("list index out of range")),
+                }
+            } else {
+                None
+            };
+            let kind = if name == "get_static_prefix" {
+                PrefixKind::Static
+            } else {
+                PrefixKind::Media
+            };
+            NodeKind::Prefix(kind, var)
+        })
+    }
+
+    pub(super) fn lib_get_current_language(
+        &mut self,
+        name: &'static str,
+        contents: &str,
+    ) -> Result<NodeKind> {
+        Ok(NodeKind::I18nGet(I18nGet::CurrentLanguage(as_var(
+            contents, name,
+        )?)))
+    }
+
+    pub(super) fn lib_get_current_language_bidi(
+        &mut self,
+        name: &'static str,
+        contents: &str,
+    ) -> Result<NodeKind> {
+        Ok(NodeKind::I18nGet(I18nGet::CurrentLanguageBidi(as_var(
+            contents, name,
+        )?)))
+    }
+
+    pub(super) fn lib_get_available_languages(
+        &mut self,
+        name: &'static str,
+        contents: &str,
+    ) -> Result<NodeKind> {
+        Ok(NodeKind::I18nGet(I18nGet::AvailableLanguages(as_var(
+            contents, name,
+        )?)))
+    }
+
+    pub(super) fn lib_get_language_info(
+        &mut self,
+        name: &'static str,
+        bits: Vec<String>,
+    ) -> Result<NodeKind> {
+        Ok({
+            if bits.len() != 5 || bits[1] != "for" || bits[3] != "as" {
+                let what = if name == "get_language_info" {
+                    "string"
+                } else {
+                    "sequence"
+                };
+                return Err(Error::syntax(format!(
+                    "'{}' requires 'for {what} as variable' (got {})",
+                    bits[0],
+                    py_list_repr(&bits[1..])
+                )));
+            }
+            let expr = self.compile_filter(&bits[2])?;
+            let var: Arc<str> = Arc::from(bits[4].as_str());
+            NodeKind::I18nGet(if name == "get_language_info" {
+                I18nGet::LanguageInfo(expr, var)
+            } else {
+                I18nGet::LanguageInfoList(expr, var)
+            })
+        })
+    }
+
+    pub(super) fn lib_language(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() != 2 {
+                return Err(Error::syntax(format!(
+                    "'{}' takes one argument (language)",
+                    bits[0]
+                )));
+            }
+            let lang = self.compile_filter(&bits[1])?;
+            NodeKind::Language(lang, self.body(&["endlanguage"])?)
+        })
+    }
+
+    pub(super) fn lib_localize(
+        &mut self,
+        name: &'static str,
+        bits: Vec<String>,
+    ) -> Result<NodeKind> {
+        Ok({
+            let on = match bits.len() {
+                1 => true,
+                2 if bits[1] == "on" || bits[1] == "off" => bits[1] == "on",
+                _ => {
+                    return Err(Error::syntax(format!(
+                        "{} argument should be 'on' or 'off'",
+                        python_str_repr(&bits[0])
+                    )))
+                }
+            };
+            if name == "localize" {
+                NodeKind::Localize(on, self.body(&["endlocalize"])?)
+            } else {
+                NodeKind::LocalTime(on, self.body(&["endlocaltime"])?)
+            }
+        })
+    }
+
+    pub(super) fn lib_timezone(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+        Ok({
+            if bits.len() != 2 {
+                return Err(Error::syntax(format!(
+                    "'{}' takes one argument (timezone)",
+                    bits[0]
+                )));
+            }
+            let tz = self.compile_filter(&bits[1])?;
+            NodeKind::Timezone(tz, self.body(&["endtimezone"])?)
+        })
+    }
+
+    pub(super) fn parse_translate(&mut self, bits: Vec<String>) -> Result<NodeKind> {
         if bits.len() < 2 {
             return Err(Error::syntax(format!(
                 "'{}' takes at least one argument",
@@ -213,7 +253,7 @@ impl<'s> Parser<'s> {
         })))
     }
 
-    fn parse_blocktranslate(&mut self, bits: Vec<String>) -> Result<NodeKind> {
+    pub(super) fn parse_blocktranslate(&mut self, bits: Vec<String>) -> Result<NodeKind> {
         let tag = bits[0].clone();
         let tag_repr = python_str_repr(&tag);
         let mut remaining: Vec<String> = bits[1..].to_vec();

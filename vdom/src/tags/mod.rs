@@ -13,19 +13,70 @@ use crate::lexer::Token;
 use crate::parser::Parser;
 
 impl<'s> Parser<'s> {
-    /// Parse a tag implemented by this engine.
+    /// Parse a tag implemented by this engine. Each tag is its own
+    /// function, called through a pointer, so the frames on the recursive
+    /// path (`parse` → tag → `parse`) stay small even in debug builds.
     pub(crate) fn parse_native(
         &mut self,
         name: &'static str,
         token: Token<'s>,
     ) -> Result<NodeKind> {
-        match name {
-            "autoescape" | "comment" | "csrf_token" | "cycle" | "debug" | "filter" | "firstof"
-            | "for" | "if" | "ifchanged" | "load" | "lorem" | "now" | "regroup" | "resetcycle"
-            | "spaceless" | "templatetag" | "url" | "verbatim" | "widthratio" | "with"
-            | "block" | "extends" | "include" => self.parse_core(name, token),
-            _ => self.parse_lib(name, token),
-        }
+        let f: TagFn<'s> = match name {
+            "autoescape" => |p, c| p.tag_autoescape(c.contents),
+            "comment" => |p, _| p.tag_comment(),
+            "csrf_token" => |_, _| Ok(NodeKind::CsrfToken),
+            "cycle" => |p, c| p.parse_cycle(c.bits()),
+            "resetcycle" => |p, c| p.tag_resetcycle(c.bits()),
+            "debug" => |_, _| Ok(NodeKind::Debug),
+            "filter" => |p, c| p.tag_filter(c.contents),
+            "firstof" => |p, c| p.tag_firstof(c.bits()),
+            "for" => |p, c| p.parse_for(c.contents, c.bits()),
+            "if" => |p, c| p.parse_if(c.bits()),
+            "ifchanged" => |p, c| p.tag_ifchanged(c.bits()),
+            "load" => |p, c| p.tag_load(c.contents),
+            "lorem" => |p, c| p.tag_lorem(c.bits()),
+            "now" => |p, c| p.tag_now(c.bits()),
+            "regroup" => |p, c| p.tag_regroup(c.bits()),
+            "spaceless" => |p, _| Ok(NodeKind::Spaceless(p.body(&["endspaceless"])?)),
+            "templatetag" => |p, c| p.tag_templatetag(c.contents),
+            "url" => |p, c| p.tag_url(c.bits()),
+            "verbatim" => |p, _| p.tag_verbatim(),
+            "widthratio" => |p, c| p.tag_widthratio(c.bits()),
+            "with" => |p, c| p.tag_with(c.bits()),
+            "block" => |p, c| p.parse_block(c.contents),
+            "extends" => |p, c| p.tag_extends(c.bits()),
+            "include" => |p, c| p.parse_include(c.bits()),
+            "static" => |p, c| p.lib_static(c.bits()),
+            "get_static_prefix" | "get_media_prefix" => {
+                |p, c| p.lib_get_static_prefix(c.name, c.contents)
+            }
+            "get_current_language" => |p, c| p.lib_get_current_language(c.name, c.contents),
+            "get_current_language_bidi" => {
+                |p, c| p.lib_get_current_language_bidi(c.name, c.contents)
+            }
+            "get_available_languages" => |p, c| p.lib_get_available_languages(c.name, c.contents),
+            "get_current_timezone" => |_, c| {
+                Ok(NodeKind::GetCurrentTimezone(libs::as_var(
+                    c.contents, c.name,
+                )?))
+            },
+            "get_language_info" | "get_language_info_list" => {
+                |p, c| p.lib_get_language_info(c.name, c.bits())
+            }
+            "trans" | "translate" => |p, c| p.parse_translate(c.bits()),
+            "blocktrans" | "blocktranslate" => |p, c| p.parse_blocktranslate(c.bits()),
+            "language" => |p, c| p.lib_language(c.bits()),
+            "localize" | "localtime" => |p, c| p.lib_localize(c.name, c.bits()),
+            "timezone" => |p, c| p.lib_timezone(c.bits()),
+            _ => return Err(Error::syntax(format!("Unknown tag '{name}'"))),
+        };
+        f(
+            self,
+            TagCall {
+                name,
+                contents: token.contents,
+            },
+        )
     }
 
     /// Consume the end tag a body stopped at (`parser.delete_first_token()`).
@@ -35,6 +86,21 @@ impl<'s> Parser<'s> {
         Ok(nodes)
     }
 }
+
+/// What a tag function gets: its name and the tag's contents.
+pub(crate) struct TagCall<'s> {
+    name: &'static str,
+    contents: &'s str,
+}
+
+impl TagCall<'_> {
+    /// Django's `token.split_contents()`.
+    fn bits(&self) -> Vec<String> {
+        crate::lexer::split_contents(self.contents)
+    }
+}
+
+type TagFn<'s> = fn(&mut Parser<'s>, TagCall<'s>) -> Result<NodeKind>;
 
 /// Django's `kwarg_re` (`(?:(\w+)=)?(.+)`): the name (if any) and the value.
 pub(crate) fn kwarg_split(bit: &str) -> Option<(Option<&str>, &str)> {
