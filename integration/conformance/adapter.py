@@ -13,12 +13,15 @@ from __future__ import annotations
 from types import ModuleType
 
 from django.template import Context
+from django.template import base as django_template_base
 from django.template import engine as django_engine
 
 from djust.template.engine import DjustEngine
 
 #: How many compiles and renders went through djust (a one-element list, shared by reference).
 RENDERS = [0]
+#: How many templates djust handed to Django (a tag with its own Node class).
+FALLBACKS = [0]
 
 DjangoEngine = django_engine.Engine
 
@@ -54,39 +57,48 @@ class ConformanceEngine(DjangoEngine):
         return self._djust[autoescape]
 
     def from_string(self, template_code):
-        self._compile(None, template_code)
-        return ConformanceTemplate(self, None, template_code)
+        return ConformanceTemplate(self, None, template_code, self._compile(None, template_code))
 
     def get_template(self, template_name):
-        self._compile(template_name, None)
-        return ConformanceTemplate(self, template_name, None)
+        return ConformanceTemplate(self, template_name, None, self._compile(template_name, None))
 
-    def _compile(self, name, source) -> None:
+    def _compile(self, name, source):
         """Compile now, as Django does; a djust compile (or compile error) counts as djust's."""
         djust = self.djust(self.autoescape)
         try:
             template = djust.get_template(name) if name is not None else djust.from_string(source)
         except Exception:
-            if name not in djust._fallbacks:
+            if name in djust._fallbacks:
+                FALLBACKS[0] += 1
+            else:
                 RENDERS[0] += 1
             raise
-        if not template.uses_django:
+        if template.uses_django:
+            FALLBACKS[0] += 1
+        else:
             RENDERS[0] += 1
+        return template
 
 
 class ConformanceTemplate:
     """Django's ``Template.render(Context)`` interface over a djust template."""
 
-    def __init__(self, engine: ConformanceEngine, name: str | None, source: str | None) -> None:
+    def __init__(self, engine: ConformanceEngine, name: str | None, source: str | None, compiled) -> None:
         self.engine = engine
         self.name = name
         self.source_code = source
+        # Compiled once per object, as a Django Template is (an IncludeNode
+        # keeps the object it got and renders it again).
+        self._by_autoescape: dict[bool, object] = {engine.autoescape: compiled}
 
     def _compiled(self, autoescape: bool):
-        djust = self.engine.djust(autoescape)
-        if self.name is not None:
-            return djust.get_template(self.name)
-        return djust.from_string(self.source_code)
+        if autoescape not in self._by_autoescape:
+            djust = self.engine.djust(autoescape)
+            if self.name is not None:
+                self._by_autoescape[autoescape] = djust.get_template(self.name)
+            else:
+                self._by_autoescape[autoescape] = djust.from_string(self.source_code)
+        return self._by_autoescape[autoescape]
 
     @property
     def origin(self):
@@ -100,9 +112,46 @@ class ConformanceTemplate:
         if context is None:
             context = Context()
         template = self._compiled(context.autoescape)
-        if not template.uses_django:
+        if template.uses_django:
+            FALLBACKS[0] += 1
+        else:
             RENDERS[0] += 1
         return template.render(context.flatten(), getattr(context, "request", None), django_context=context)
+
+
+DjangoTemplate = django_template_base.Template
+_default: list[ConformanceEngine] = []
+
+
+def default_engine() -> ConformanceEngine:
+    """A djust engine with the options of Django's default engine (``Engine.get_default()``)."""
+    if not _default:
+        base = DjangoEngine.get_default()
+        _default.append(
+            ConformanceEngine(
+                dirs=base.dirs,
+                app_dirs=base.app_dirs,
+                context_processors=base.context_processors,
+                debug=base.debug,
+                string_if_invalid=base.string_if_invalid,
+                file_charset=base.file_charset,
+                libraries=base.libraries,
+                builtins=base.builtins[len(base.default_builtins) :],
+                autoescape=base.autoescape,
+            )
+        )
+    return _default[0]
+
+
+class ConformanceStringTemplate:
+    """``django.template.Template(source)`` as the tests construct it, compiled by djust."""
+
+    def __init__(self, template_string, origin=None, name=None, engine=None) -> None:
+        engine = engine if isinstance(engine, ConformanceEngine) else default_engine()
+        self._template = engine.from_string(str(template_string))
+
+    def render(self, context: Context | None = None) -> str:
+        return self._template.render(context)
 
 
 def install() -> None:
@@ -113,6 +162,8 @@ def install() -> None:
 
 
 def patch_module(module: ModuleType) -> None:
-    """Replace a test module's own reference to Django's ``Engine``."""
+    """Replace a test module's own references to Django's ``Engine`` and ``Template``."""
     if getattr(module, "Engine", None) is DjangoEngine:
         module.Engine = ConformanceEngine
+    if getattr(module, "Template", None) is DjangoTemplate:
+        module.Template = ConformanceStringTemplate

@@ -4,9 +4,9 @@
 //! caches locale formats for the render (Django's `get_format` is itself
 //! cached, but each call still crosses into Python and asks for the active
 //! language).
-use std::collections::HashMap;
 use std::sync::Mutex;
 
+use djust_vdom::host::LanguageInfo;
 use djust_vdom::value::{DateTime, TzInfo};
 use djust_vdom::{Host, Result, Value};
 use pyo3::intern;
@@ -83,7 +83,10 @@ pub struct DjangoHost {
     request: Option<Py<PyAny>>,
     /// `get_format` answers for this render (the active language does not
     /// change inside one render).
-    formats: Mutex<HashMap<String, Option<String>>>,
+    /// A handful of names per render: a linear scan beats hashing here.
+    formats: Mutex<Vec<(String, Option<String>)>>,
+    /// `get_language()` for this render (reset inside `{% language %}`).
+    language: Mutex<Option<String>>,
 }
 
 impl DjangoHost {
@@ -102,7 +105,8 @@ impl DjangoHost {
             use_l10n: setting(intern!(py, "USE_L10N"), true)?,
             use_thousand_separator: setting(intern!(py, "USE_THOUSAND_SEPARATOR"), false)?,
             request: request.filter(|r| !r.is_none()).map(Bound::unbind),
-            formats: Mutex::new(HashMap::new()),
+            formats: Mutex::new(Vec::new()),
+            language: Mutex::new(None),
         })
     }
 
@@ -117,6 +121,20 @@ impl DjangoHost {
             django(py)
                 .and_then(|d| call(py, d)?.str()?.extract())
                 .unwrap_or_else(|_| fallback.to_owned())
+        })
+    }
+
+    fn current_language(&self) -> String {
+        Python::attach(|py| {
+            let call = || -> PyResult<String> {
+                let lang = django(py)?.get_language.bind(py).call0()?;
+                // Translations deactivated: Django gives None.
+                if lang.is_none() {
+                    return Ok(String::new());
+                }
+                lang.str()?.extract()
+            };
+            call().unwrap_or_default()
         })
     }
 
@@ -205,17 +223,13 @@ impl Host for DjangoHost {
     }
 
     fn language(&self) -> String {
-        Python::attach(|py| {
-            let call = || -> PyResult<String> {
-                let lang = django(py)?.get_language.bind(py).call0()?;
-                // Translations deactivated: Django gives None.
-                if lang.is_none() {
-                    return Ok(String::new());
-                }
-                lang.str()?.extract()
-            };
-            call().unwrap_or_default()
-        })
+        let mut cached = self.language.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lang) = &*cached {
+            return lang.clone();
+        }
+        let lang = self.current_language();
+        *cached = Some(lang.clone());
+        lang
     }
 
     fn language_bidi(&self) -> bool {
@@ -238,7 +252,7 @@ impl Host for DjangoHost {
             );
         }
         let mut cache = self.formats.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = cache.get(name) {
+        if let Some((_, hit)) = cache.iter().find(|(n, _)| n == name) {
             return hit.clone();
         }
         let found = Python::attach(|py| {
@@ -250,7 +264,7 @@ impl Host for DjangoHost {
             };
             call().ok().flatten()
         });
-        cache.insert(name.to_owned(), found.clone());
+        cache.push((name.to_owned(), found.clone()));
         found
     }
 
@@ -375,24 +389,23 @@ impl Host for DjangoHost {
         })
     }
 
-    fn language_info_map(&self, code: &str) -> Result<Value> {
+    fn language_info(&self, code: &str) -> Option<LanguageInfo> {
         Python::attach(|py| {
-            let d = django(py).map_err(host_error)?;
-            match d.get_language_info.bind(py).call1((code,)) {
-                Ok(info) => {
-                    let info = info.cast::<PyDict>().map_err(|e| host_error(e.into()))?;
-                    let mut map = djust_vdom::value::Map::new();
-                    for (k, v) in info.iter() {
-                        let key: String = k.extract().map_err(host_error)?;
-                        map.insert(key.into(), to_value(&v).map_err(host_error)?);
-                    }
-                    Ok(Value::Map(std::sync::Arc::new(map)))
-                }
-                Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Err(
-                    djust_vdom::Error::render(format!("Unknown language code {code}.")),
-                ),
-                Err(e) => Err(host_error(e)),
-            }
+            // Django's KeyError (unknown code) and any other failure: None.
+            let info = django(py)
+                .ok()?
+                .get_language_info
+                .bind(py)
+                .call1((code,))
+                .ok()?;
+            let text = |key: &str| -> Option<String> {
+                info.get_item(key).ok()?.str().ok()?.extract().ok()
+            };
+            Some(LanguageInfo {
+                name: text("name")?,
+                name_local: text("name_local")?,
+                bidi: info.get_item("bidi").ok()?.is_truthy().ok()?,
+            })
         })
     }
 
@@ -413,6 +426,11 @@ impl Host for DjangoHost {
     fn with_language(&self, code: &str, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         // Formats cached for the outer language do not apply inside.
         let saved = std::mem::take(&mut *self.formats.lock().unwrap_or_else(|e| e.into_inner()));
+        let saved_language = self
+            .language
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         let result = Python::attach(|py| {
             let d = django(py).map_err(host_error)?;
             let manager = d
@@ -423,6 +441,7 @@ impl Host for DjangoHost {
             within(&manager, body)
         });
         *self.formats.lock().unwrap_or_else(|e| e.into_inner()) = saved;
+        *self.language.lock().unwrap_or_else(|e| e.into_inner()) = saved_language;
         result
     }
 

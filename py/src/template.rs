@@ -323,6 +323,7 @@ impl PyEnvironment {
     /// A template compiled from source text; `name` is used in errors and
     /// for relative `extends`/`include`.
     #[pyo3(signature = (source, name=None))]
+    #[allow(clippy::wrong_self_convention)] // Django's name for this method
     fn from_string(&self, source: &str, name: Option<&str>) -> PyResult<PyTemplate> {
         let template = guard(|| match name {
             Some(name) => self.env.from_named_string(name, source),

@@ -108,6 +108,10 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     {
         return Ok(PyObj::wrap(obj));
     }
+    let ty = obj.get_type();
+    if is_opaque_type(&ty) {
+        return Ok(PyObj::wrap(obj));
+    }
     let t = types(py)?;
     if obj.is_exact_instance(t.safe_string.bind(py)) {
         return Ok(Value::SafeStr(arc_str(obj.cast::<PyString>()?)?));
@@ -163,7 +167,33 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             Value::Str(arc_str(&text)?)
         });
     }
+    remember_opaque(ty);
     Ok(PyObj::wrap(obj))
+}
+
+thread_local! {
+    /// Types whose instances are known to be plain objects (model classes,
+    /// user classes): the isinstance chain above is skipped for them. Holds
+    /// the type so its address is never reused while cached.
+    static OPAQUE_TYPES: std::cell::RefCell<std::collections::HashMap<usize, Py<PyType>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn is_opaque_type(ty: &Bound<'_, PyType>) -> bool {
+    let key = ty.as_ptr() as usize;
+    OPAQUE_TYPES.with(|cache| cache.borrow().contains_key(&key))
+}
+
+fn remember_opaque(ty: Bound<'_, PyType>) {
+    let key = ty.as_ptr() as usize;
+    OPAQUE_TYPES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        // Bounded: a process creating types without end falls back to the
+        // isinstance chain instead of growing this forever.
+        if cache.len() < 4096 {
+            cache.insert(key, ty.unbind());
+        }
+    });
 }
 
 fn read_date(obj: &Bound<'_, PyAny>) -> PyResult<Date> {

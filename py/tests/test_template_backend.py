@@ -156,6 +156,11 @@ def test_simple_tags():
     assert render(load + "{% raw_html %}") == "&lt;i&gt;x&lt;/i&gt;"
     with pytest.raises(TemplateSyntaxError):
         render(load + "{% greet %}")
+    # A tag's output is str()-ed as Django does (not localised); `as var` keeps the number.
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert render(load + "{% number %} {% number as n %}{{ n }}") == "1234.5 1234,5"
 
 
 def test_inclusion_tag():
@@ -256,3 +261,61 @@ def test_autoreload_resets_the_compiled_templates(tmp_path):
         assert engine.get_template("page.html").render() == "one"  # cached
         file_changed.send(sender=None, file_path=page)
         assert engine.get_template("page.html").render() == "two"
+
+
+def test_missing_include_reports_the_line_and_what_was_tried():
+    with pytest.raises(TemplateDoesNotExist) as info:
+        backend(debug=True).get_template("djust_tests/includes_missing.html").render({})
+    exc = info.value
+    assert exc.args[0] == "djust_tests/missing.html"
+    assert exc.tried, "the loaders' attempts are reported"
+    assert exc.template_debug["line"] == 1
+    assert "include" in exc.template_debug["during"]
+
+
+def test_expects_localtime_filters_see_local_time():
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    utc = datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        out = render("{% load djust_test_tags %}{{ t|hour_of }}", {"t": utc})
+    assert out == "14"
+
+
+def test_url_tag_reverses_through_django_and_reraises_no_reverse_match():
+    from django.test import override_settings
+    from django.urls import NoReverseMatch
+
+    with override_settings(ROOT_URLCONF="test_template_host"):
+        assert render("{% url 'book' pk=3 %}") == "/books/3/"
+        assert render("{% url 'nope' as u %}[{{ u }}]") == "[]"
+        with pytest.raises(NoReverseMatch):
+            render("{% url 'nope' %}")
+
+
+def test_test_client_sees_the_rendered_template():
+    from django.test.signals import template_rendered
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    seen = []
+
+    def record(sender, template, context, **kwargs):
+        seen.append((template.name, context["name"]))
+
+    from django.template.base import Template as DjangoTemplate
+
+    # pytest-django sets the test environment up once Django is configured.
+    owned = DjangoTemplate._render.__name__ != "instrumented_test_render"
+    if owned:
+        setup_test_environment()
+    template_rendered.connect(record)
+    try:
+        backend().get_template("template_backends/hello.html").render({"name": "Ann"})
+    finally:
+        template_rendered.disconnect(record)
+        if owned:
+            teardown_test_environment()
+    assert seen == [("template_backends/hello.html", "Ann")]

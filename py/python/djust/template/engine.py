@@ -15,8 +15,10 @@ from typing import Any
 
 from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import Origin
+from django.template.base import Template as DjangoTemplate
 from django.template.context import make_context
 from django.template.engine import Engine
+from django.utils.safestring import SafeString
 
 from djust import _native
 from djust.template.debug import attach_debug
@@ -143,6 +145,21 @@ class DjustEngine:
         return Engine.from_string(self.engine, source)
 
 
+def _instrumented() -> bool:
+    """Whether Django's test environment is set up (the test client records templates)."""
+    return DjangoTemplate._render.__name__ == "instrumented_test_render"
+
+
+def _announce(template: Template, context: dict[str, Any]) -> None:
+    """Send ``template_rendered`` as Django's instrumented render does, for
+    ``response.templates``, ``response.context`` and ``assertTemplateUsed``.
+    Only the template rendered is announced, not those it includes or extends.
+    """
+    from django.test.signals import template_rendered
+
+    template_rendered.send(sender=template, template=template, context=Context(context))
+
+
 class Template:
     """A template compiled by the Rust engine (or, as a fallback, by Django)."""
 
@@ -194,7 +211,11 @@ class Template:
         """
         if self.native is not None:
             try:
-                return self.native.render(context, request)
+                if _instrumented():
+                    _announce(self, context)
+                # A SafeString, as Django's Template.render returns: tags that
+                # render a template and return the result rely on it.
+                return SafeString(self.native.render(context, request))
             except _native.TemplateUnsupported as exc:
                 # An included or extended template needs Django.
                 self.djust._note_fallback(self.name, exc)

@@ -51,3 +51,13 @@ class LegacyNode(template.Node):
 @register.tag
 def legacy_node(parser, token):
     return LegacyNode()
+
+
+@register.filter(expects_localtime=True)
+def hour_of(value):
+    return value.hour
+
+
+@register.simple_tag
+def number():
+    return 1234.5
