@@ -113,7 +113,7 @@ impl LiveTemplate {
         let mut ctx = Context::new(root, env.options.autoescape);
         let mut ev = rendered::Eval {
             prog: &self.program,
-            r: Renderer::new(&env, &self.template),
+            r: Renderer::new(&env, &self.template, host),
             host,
             changed: if full { None } else { changed },
             buf: String::new(),
