@@ -184,3 +184,17 @@ def test_named_template_through_the_project_backend(tmp_path):
         patch = json.loads(lt.update({"title": "b", "foot": "f"}, changed=["title"]))
         assert [op["v"] for op in patch["d"]] == ["b", "B"]
         assert lt.html() == "<main><h1>b</h1><p>B</p></main>f"
+
+
+def test_items_with_a_pk_are_keyed_by_it():
+    class Obj:
+        def __init__(self, pk, name):
+            self.pk, self.name = pk, name
+
+    lt = LiveTemplate.from_string("<ul>{% for o in objs %}<li>{{ o.name }}</li>{% endfor %}</ul>")
+    objs = [Obj(7, "a"), Obj(9, "b")]
+    lt.mount({"objs": objs})
+    assert json.loads(lt.join_payload())["r"][0]["k"] == ["pk7", "pk9"]
+    objs.reverse()
+    ops = json.loads(lt.update({"objs": objs}, changed=["objs"]))["d"]
+    assert ops == [{"o": "m", "p": ops[0]["p"], "k": "pk9", "a": None}]
