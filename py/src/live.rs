@@ -45,7 +45,11 @@ impl PyLiveTemplate {
     ) -> PyResult<String> {
         let host = DjangoHost::new(py, request)?;
         let root = PyContext::wrap(context);
-        guard(|| self.live.mount(root, &host as &dyn Host))
+        guard(|| {
+            self.live
+                .mount(root, &host as &dyn Host)
+                .map_err(|e| located(py, e))
+        })
     }
 
     /// Re-evaluate the slots reading any name in `changed` (every slot when
@@ -82,6 +86,7 @@ impl PyLiveTemplate {
         let new = guard(|| {
             self.live
                 .evaluate(root, &host as &dyn Host, set.as_ref(), false)
+                .map_err(|e| located(py, e))
         })?;
         let live = &mut self.live;
         let msg = py.detach(move || {

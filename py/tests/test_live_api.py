@@ -129,6 +129,11 @@ def test_render_error_names_the_line_and_keeps_state():
     with pytest.raises((ValueError, TemplateSyntaxError)) as info:
         lt.update({"a": 2, "rows": [Boom()]}, changed=["rows", "a"])
     assert "boom" in str(info.value)
+    if isinstance(info.value, ValueError):  # the user's own exception, located
+        assert info.value.djust_line == 2
+        assert any("line 2" in note for note in info.value.__notes__)
+    else:
+        assert info.value.djust_line == 2
     assert lt.html() == "<p>1</p>\n"
     assert json.loads(lt.update({"a": 2, "rows": []}, changed=["a"]))["d"][0]["v"] == "2"
 
@@ -162,3 +167,34 @@ def test_fixture_templates_produce_the_same_join_and_patch():
     assert json.loads(lt.join_payload()) == case["join"]
     rows[1], rows[3] = rows[3], rows[1]
     assert json.loads(lt.update({"rows": rows})) == case["patch"]
+
+
+def test_named_template_through_the_project_backend(tmp_path):
+    from django.test import override_settings
+
+    (tmp_path / "base.html").write_text("<main>{% block content %}base{% endblock %}</main>{{ foot }}")
+    (tmp_path / "page.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>{{ title }}</h1>{% include "part.html" %}{% endblock %}'
+    )
+    (tmp_path / "part.html").write_text("<p>{{ title|upper }}</p>")
+    backend = {"BACKEND": "djust.template.backends.DjustTemplates", "DIRS": [str(tmp_path)]}
+    with override_settings(TEMPLATES=[backend]):
+        lt = LiveTemplate("page.html")
+        assert lt.mount({"title": "a", "foot": "f"}) == "<main><h1>a</h1><p>A</p></main>f"
+        patch = json.loads(lt.update({"title": "b", "foot": "f"}, changed=["title"]))
+        assert [op["v"] for op in patch["d"]] == ["b", "B"]
+        assert lt.html() == "<main><h1>b</h1><p>B</p></main>f"
+
+
+def test_items_with_a_pk_are_keyed_by_it():
+    class Obj:
+        def __init__(self, pk, name):
+            self.pk, self.name = pk, name
+
+    lt = LiveTemplate.from_string("<ul>{% for o in objs %}<li>{{ o.name }}</li>{% endfor %}</ul>")
+    objs = [Obj(7, "a"), Obj(9, "b")]
+    lt.mount({"objs": objs})
+    assert json.loads(lt.join_payload())["r"][0]["k"] == ["pk7", "pk9"]
+    objs.reverse()
+    ops = json.loads(lt.update({"objs": objs}, changed=["objs"]))["d"]
+    assert ops == [{"o": "m", "p": ops[0]["p"], "k": "pk9", "a": None}]

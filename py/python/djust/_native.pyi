@@ -103,13 +103,20 @@ def value_roundtrip(obj: Any) -> Any:
 def host_call(service: str, *args: Any, request: Any = None) -> Any:
     """Call one host service (gettext, format, localtime, reverse, ...) as a render would."""
 
-class LiveTemplate:
-    """A compiled template plus one view's rendered slot values (see djust.live)."""
+# --- Live rendering (py/src/live.rs) ------------------------------------------
 
-    def __init__(self, template: Any) -> None:
-        """Compile a `Template` (from `Environment.get_template`/`from_string`)."""
-    def mount(self, context: dict[str, Any], request: Any = None) -> str: ...
-    def update(self, context: dict[str, Any], changed: Any = None, request: Any = None) -> bytes | None: ...
-    def join_payload(self) -> str: ...
-    def html(self) -> str | None: ...
-    def stats(self) -> dict[str, int]: ...
+class LiveTemplate:
+    """A compiled template plus one view's rendered slot values (see ``djust.live``)."""
+
+    def __init__(self, template: Template) -> None:
+        """Compile ``template`` into statics and dependency-tracked slots."""
+    def mount(self, context: dict[str, Any], request: Any = None) -> str:
+        """Render the page, retain the slot values, return the HTML."""
+    def update(self, context: dict[str, Any], changed: Any = None, request: Any = None) -> bytes | None:
+        """The patch message for the new context, or None when nothing visible changed."""
+    def join_payload(self) -> str:
+        """The JSON the client needs once to apply patches."""
+    def html(self) -> str | None:
+        """The HTML of the retained state."""
+    def stats(self) -> dict[str, int]:
+        """Retained bytes, static bytes, slot and fragment counts, protocol version."""
