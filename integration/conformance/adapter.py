@@ -94,6 +94,10 @@ class ConformanceTemplate:
             return djust.get_template(self.name)
         return djust.from_string(self.source_code)
 
+    def __djust_template__(self):
+        """The native template, for ``{% include tmpl %}``/``{% extends tmpl %}`` given this object."""
+        return self._compiled(self.engine.autoescape).native
+
     @property
     def origin(self):
         return self._compiled(self.engine.autoescape).origin
