@@ -315,6 +315,8 @@ impl Value {
                 .ok()
                 .and_then(|i| if i < 0 { None } else { items.get(i as usize) })
                 .cloned()),
+            // Django calls `str` methods (`{{ name.upper }}`) and indexes.
+            Value::Str(s) | Value::SafeStr(s) => Ok(crate::pystr::attr(s, key)),
             _ => Ok(None),
         }
     }
