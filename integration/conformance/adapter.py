@@ -100,6 +100,10 @@ class ConformanceTemplate:
                 self._by_autoescape[autoescape] = djust.from_string(self.source_code)
         return self._by_autoescape[autoescape]
 
+    def __djust_template__(self):
+        """The native template, for ``{% include tmpl %}``/``{% extends tmpl %}`` given this object."""
+        return self._compiled(self.engine.autoescape).native
+
     @property
     def origin(self):
         return self._compiled(self.engine.autoescape).origin

@@ -241,7 +241,8 @@ def write_report(results: dict[str, ModuleResult], engine: str, django_version: 
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in sorted(results.items()):
-        lines.append(f"| `{name}` | {r.total} | {r.passed} | {len(r.failures)} | {r.not_engine} | {r.skipped} |")
+        counts = (r.total, r.passed, len(r.failures), r.fallback, r.not_engine, r.skipped)
+        lines.append(f"| `{name}` | " + " | ".join(map(str, counts)) + " |")
     lines += ["", "## Remaining exclusions", ""]
     by_reason: dict[str, list[str]] = defaultdict(list)
     for r in results.values():

@@ -318,6 +318,27 @@ impl Host for DjangoHost {
         })
     }
 
+    fn debug_dump(
+        &self,
+        root: &Value,
+        scoped: &[(std::sync::Arc<str>, Value)],
+    ) -> Result<Option<String>> {
+        Python::attach(|py| {
+            let run = || -> PyResult<String> {
+                let layer = PyDict::new(py);
+                // Innermost first: insert outermost first so inner wins.
+                for (name, value) in scoped.iter().rev() {
+                    layer.set_item(&**name, to_py(py, value)?)?;
+                }
+                py.import("djust.template.debug")?
+                    .getattr("debug_output")?
+                    .call1((to_py(py, root)?, layer))?
+                    .extract()
+            };
+            run().map(Some).map_err(host_error)
+        })
+    }
+
     fn now(&self) -> Result<DateTime> {
         Python::attach(|py| {
             let d = django(py).map_err(host_error)?;

@@ -7,6 +7,7 @@
 //! every variable, so releasing and re-taking it per lookup would cost more
 //! than it frees. Compiled templates are shared `Arc`s: no lock is taken
 //! around a render.
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use djust_vdom::context::Context;
@@ -147,8 +148,37 @@ impl CustomTag for PyTag {
     }
 }
 
+thread_local! {
+    /// The request of the render running on this thread: a `takes_context`
+    /// tag reads it as `context.request`, as from Django's `RequestContext`.
+    static RENDER_REQUEST: RefCell<Option<Py<PyAny>>> = const { RefCell::new(None) };
+}
+
+/// Makes `request` the thread's render request until dropped, then puts
+/// back the outer one (a tag may render another template).
+struct RequestScope {
+    outer: Option<Py<PyAny>>,
+}
+
+impl RequestScope {
+    fn enter(request: Option<&Bound<'_, PyAny>>) -> Self {
+        let request = request.filter(|r| !r.is_none()).map(|r| r.clone().unbind());
+        RequestScope {
+            outer: RENDER_REQUEST.with(|cell| cell.replace(request)),
+        }
+    }
+}
+
+impl Drop for RequestScope {
+    fn drop(&mut self) {
+        let outer = self.outer.take();
+        RENDER_REQUEST.with(|cell| *cell.borrow_mut() = outer);
+    }
+}
+
 /// A `django.template.Context` for a `takes_context` tag: the render's
-/// context dict with the template's own bindings (`for`, `with`) on top.
+/// context dict with the template's own bindings (`for`, `with`) on top,
+/// and the render's request as `context.request` when there is one.
 fn python_context<'py>(py: Python<'py>, ctx: &Context<'_>) -> PyResult<Bound<'py, PyAny>> {
     let base = match ctx.root() {
         Value::Object(_) => to_py(py, ctx.root())?,
@@ -169,6 +199,10 @@ fn python_context<'py>(py: Python<'py>, ctx: &Context<'_>) -> PyResult<Bound<'py
     }
     if !scoped.is_empty() {
         python_ctx.call_method1("update", (scoped,))?;
+    }
+    let request = RENDER_REQUEST.with(|cell| cell.borrow().as_ref().map(|r| r.clone_ref(py)));
+    if let Some(request) = request {
+        python_ctx.setattr(intern!(py, "request"), request)?;
     }
     Ok(python_ctx)
 }
@@ -269,7 +303,8 @@ pub struct PyEnvironment {
 #[pymethods]
 impl PyEnvironment {
     #[new]
-    #[pyo3(signature = (loader, *, autoescape=true, string_if_invalid=String::new(), debug=false, builtins=None, libraries=None))]
+    #[pyo3(signature = (loader, *, autoescape=true, string_if_invalid=String::new(), debug=false, builtins=None, libraries=None, implicit_libraries=true))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         loader: Bound<'_, PyAny>,
         autoescape: bool,
@@ -277,6 +312,7 @@ impl PyEnvironment {
         debug: bool,
         builtins: Option<Bound<'_, PyList>>,
         libraries: Option<Bound<'_, PyDict>>,
+        implicit_libraries: bool,
     ) -> PyResult<Self> {
         if !loader.is_callable() {
             return Err(PyTypeError::new_err("loader must be callable"));
@@ -286,6 +322,7 @@ impl PyEnvironment {
             autoescape,
             string_if_invalid,
             debug,
+            implicit_libraries,
             ..Options::default()
         };
         let mut env = Environment::new(
@@ -368,6 +405,7 @@ impl PyTemplate {
         context: Bound<'_, PyDict>,
         request: Option<Bound<'_, PyAny>>,
     ) -> PyResult<String> {
+        let _scope = RequestScope::enter(request.as_ref());
         let host = DjangoHost::new(py, request)?;
         let root = PyContext::wrap(context);
         guard(|| self.template.render(root, &host as &dyn Host))

@@ -19,6 +19,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::errors::host_error;
+use crate::template::PyTemplate;
+use djust_vdom::TemplateRef;
 
 /// Python classes the conversion tests against, imported once.
 struct Types {
@@ -167,8 +169,37 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             Value::Str(arc_str(&text)?)
         });
     }
+    if let Some(template) = template_ref(obj, &ty)? {
+        return Ok(template);
+    }
     remember_opaque(ty);
     Ok(PyObj::wrap(obj))
+}
+
+/// A template object as a [`TemplateRef`], which `{% extends %}` and
+/// `{% include %}` render directly (Django accepts any object with a
+/// `render`): a `djust._native.Template`, or an object whose class has
+/// `__djust_template__()` returning one (djust's Python `Template`
+/// wrappers). Types without it are cached as opaque by the caller, so
+/// this runs once per type.
+fn template_ref(obj: &Bound<'_, PyAny>, ty: &Bound<'_, PyType>) -> PyResult<Option<Value>> {
+    let py = obj.py();
+    let native = if let Ok(native) = obj.cast::<PyTemplate>() {
+        native.clone()
+    } else if ty.getattr_opt(intern!(py, "__djust_template__"))?.is_some() {
+        match obj
+            .call_method0(intern!(py, "__djust_template__"))?
+            .cast_into::<PyTemplate>()
+        {
+            Ok(native) => native,
+            // Rendered by Django (a fallback): stays a plain object.
+            Err(_) => return Ok(Some(PyObj::wrap(obj))),
+        }
+    } else {
+        return Ok(None);
+    };
+    let template = native.get().template.clone();
+    Ok(Some(Value::Object(Arc::new(TemplateRef(template)))))
 }
 
 thread_local! {
@@ -640,6 +671,23 @@ impl Object for PyObj {
                 Ok(b) => Ok(Some(b)),
                 Err(e) if e.is_instance_of::<PyTypeError>(py) => Ok(None),
                 Err(e) => Err(host_error(e)),
+            }
+        })
+    }
+
+    fn add(&self, other: &Value, reflected: bool) -> Result<Option<Value>> {
+        Python::attach(|py| {
+            let other = to_py(py, other).map_err(host_error)?;
+            let obj = self.obj.bind(py);
+            let sum = if reflected {
+                other.add(obj)
+            } else {
+                obj.add(other)
+            };
+            // Django's `add` returns "" on any exception from `+`.
+            match sum {
+                Ok(sum) => to_value(&sum).map(Some).map_err(host_error),
+                Err(_) => Ok(None),
             }
         })
     }

@@ -319,3 +319,32 @@ def test_test_client_sees_the_rendered_template():
         if owned:
             teardown_test_environment()
     assert seen == [("template_backends/hello.html", "Ann")]
+def test_querystring_reads_the_request():
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", {"a": "b", "page": "1"})
+    template = backend().from_string("{% querystring page=2 %}|{% querystring q %}")
+    assert template.render({"q": QueryDict("x=1")}, request=request) == "?a=b&amp;page=2|?x=1"
+
+
+def test_load_needs_a_configured_library():
+    # Django's DjangoTemplates backend has i18n and friends; a bare Engine has none.
+    assert render("{% load i18n %}{% get_current_language as lang %}{{ lang }}") == "en-us"
+    from django.template.engine import Engine
+
+    from djust.template.engine import DjustEngine
+
+    with pytest.raises(TemplateSyntaxError, match="'i18n' is not a registered tag library"):
+        DjustEngine(Engine()).from_string("{% load i18n %}")
+
+
+def test_include_and_add_take_python_objects():
+    from datetime import date, timedelta
+
+    included = backend().from_string("[{{ x }}]")
+    template = backend().from_string("{% include tmpl %}{{ l|add:t }}{{ d|add:td|date:'Y-m-d' }}{{ s.upper }}")
+    out = template.render(
+        {"tmpl": included, "x": 1, "l": [1], "t": [2], "d": date(2000, 1, 1), "td": timedelta(10), "s": "ab"}
+    )
+    assert out == "[1][1, 2]2000-01-11AB"

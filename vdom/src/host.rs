@@ -115,6 +115,14 @@ pub trait Host: Send + Sync {
         Ok(value.clone())
     }
 
+    /// The `{% debug %}` output (unescaped) for the root context and the
+    /// template's scoped names (innermost first), or `None` to let the
+    /// engine print its own listing when its `debug` option is on. Django
+    /// prints nothing unless `settings.DEBUG`, whatever the engine's option.
+    fn debug_dump(&self, _root: &Value, _scoped: &[(Arc<str>, Value)]) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// The current time, aware in the current zone when `USE_TZ`.
     fn now(&self) -> Result<DateTime> {
         Err(Error::render("this host has no clock"))

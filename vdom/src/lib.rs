@@ -18,6 +18,7 @@ pub mod lexer;
 pub mod live;
 mod lorem;
 mod parser;
+mod pystr;
 pub mod render;
 mod tags;
 pub mod value;

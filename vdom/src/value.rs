@@ -181,6 +181,12 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn identity(&self) -> Option<Value> {
         None
     }
+
+    /// Python `self + other` (`other + self` when `reflected`), for the
+    /// `add` filter; `Ok(None)` when Python refuses (the filter gives "").
+    fn add(&self, _other: &Value, _reflected: bool) -> Result<Option<Value>> {
+        Ok(None)
+    }
 }
 
 #[allow(clippy::len_without_is_empty)] // emptiness is `is_true`, as in Python
@@ -309,6 +315,8 @@ impl Value {
                 .ok()
                 .and_then(|i| if i < 0 { None } else { items.get(i as usize) })
                 .cloned()),
+            // Django calls `str` methods (`{{ name.upper }}`) and indexes.
+            Value::Str(s) | Value::SafeStr(s) => Ok(crate::pystr::attr(s, key)),
             _ => Ok(None),
         }
     }

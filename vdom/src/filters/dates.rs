@@ -638,6 +638,22 @@ fn timesince(
                     },
                     ..now
                 },
+                // Django takes `datetime.now(d.tzinfo)`: the host's naive
+                // clock is local time in the default zone (Django sets the
+                // process zone from TIME_ZONE), so place it there first.
+                (None, Some(dtz)) => match host.default_zone(&now) {
+                    Some(local) => to_offset(
+                        &DateTime {
+                            time: Time {
+                                tz: Some(local),
+                                ..now.time.clone()
+                            },
+                            ..now
+                        },
+                        dtz,
+                    ),
+                    None => now,
+                },
                 _ => now,
             }
         }

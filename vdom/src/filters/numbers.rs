@@ -139,6 +139,8 @@ pub(crate) fn add(_: &FilterCtx<'_>, value: Value, arg: Option<Value>) -> Result
     }
     // `value + arg`, or '' when Python refuses.
     Ok(match (&value, &arg) {
+        (Value::Object(a), b) => a.add(b, false)?.unwrap_or_else(|| out("")),
+        (a, Value::Object(b)) => b.add(a, true)?.unwrap_or_else(|| out("")),
         (Value::SafeStr(a), Value::SafeStr(b)) => safe_out(format!("{a}{b}")),
         (Value::Str(a) | Value::SafeStr(a), Value::Str(b) | Value::SafeStr(b)) => {
             out(format!("{a}{b}"))

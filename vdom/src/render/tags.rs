@@ -57,13 +57,19 @@ impl Renderer<'_> {
                 }
             }
             NodeKind::ResetCycle(def) => self.reset_cycle(Arc::as_ptr(def) as usize),
-            NodeKind::Debug if self.env.options.debug => {
+            NodeKind::Debug => {
+                if let Some(text) = host.debug_dump(ctx.root(), &ctx.flatten())? {
+                    escape_into(&text, out);
+                    return Ok(());
+                }
+                if !self.env.options.debug {
+                    return Ok(());
+                }
                 for (name, value) in ctx.flatten() {
                     let line = format!("{}: {}\n", super::repr_text(&name), value.repr()?);
                     escape_into(&line, out);
                 }
             }
-            NodeKind::Debug => {}
             NodeKind::Filter(expr, body) => {
                 let text = self.render_to_string(body, ctx, host)?;
                 ctx.push();

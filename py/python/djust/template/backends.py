@@ -64,6 +64,10 @@ class Template:
     def origin(self):
         return self.template.origin
 
+    def __djust_template__(self) -> Any:
+        """The native template, for ``{% include tmpl %}`` given this object."""
+        return self.template.__djust_template__()
+
     def render(self, context: dict[str, Any] | None = None, request=None) -> str:
         """Render; ``context`` is read, never modified."""
         if context is not None and not isinstance(context, dict):

@@ -7,8 +7,12 @@ offsets, surrounding lines). Same algorithm, same keys.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+from pprint import pformat
 from typing import Any
 
+from django.conf import settings
 from django.template.base import linebreak_iter
 from django.utils.html import escape
 
@@ -62,3 +66,25 @@ def attach_debug(exception: BaseException, source: str | None, name: str | None)
         return
     start, end = (char_offset(source, b) for b in span)
     exception.template_debug = exception_info(exception, source, name or "<unknown source>", start, end)
+
+
+#: The names every Django ``Context`` starts with (its bottom layer).
+CONTEXT_BUILTINS = {"True": True, "False": False, "None": None}
+
+
+def debug_output(root: Any, scoped: dict[str, Any]) -> str:
+    """``{% debug %}``'s text (unescaped), as Django's ``DebugNode`` prints it.
+
+    Django pretty-prints each context layer, innermost first, then
+    ``sys.modules``; nothing unless ``settings.DEBUG``. djust's context has
+    two layers: the template's own names (``for``, ``with``) over the dict the
+    render was given.
+    """
+    if not settings.DEBUG:
+        return ""
+    base = {}
+    if isinstance(root, Mapping):
+        # A flattened Django Context carries the builtins: print them last, as Django does.
+        base = {k: v for k, v in root.items() if not (k in CONTEXT_BUILTINS and v is CONTEXT_BUILTINS[k])}
+    layers = ([scoped] if scoped else []) + [base, CONTEXT_BUILTINS]
+    return "".join(pformat(layer) for layer in layers) + "\n\n" + pformat(sys.modules)

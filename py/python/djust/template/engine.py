@@ -41,6 +41,8 @@ class DjustEngine:
             debug=engine.debug,
             builtins=builtin_specs(engine),
             libraries=library_specs(engine),
+            # Exactly the engine's libraries: `{% load i18n %}` fails where Django's would.
+            implicit_libraries=False,
         )
         self._lock = threading.Lock()
         # Template name (or None for strings) -> why Django renders it.
@@ -192,6 +194,10 @@ class Template:
         if self.native is None:
             return self._django_template().origin
         return Origin(name=self.name or "<unknown source>", template_name=self.name)
+
+    def __djust_template__(self) -> Any:
+        """The native template, so ``{% include tmpl %}``/``{% extends tmpl %}`` render it (None: Django's)."""
+        return self.native
 
     @property
     def uses_django(self) -> bool:

@@ -134,20 +134,40 @@ def library_spec(library: Library) -> dict[str, Any]:
     return {"filters": filters, "tags": tags, "unsupported": sorted(unsupported)}
 
 
+def django_simple_tags(library: Library) -> dict[str, Any]:
+    """The ``simple_tag``s of one of Django's own libraries (``querystring``).
+
+    The Rust engine implements Django's tags natively; the few Django itself
+    defines as simple tags are called as Python functions like any other.
+    """
+    specs = {name: tag_spec(func) for name, func in library.tags.items()}
+    return {name: spec for name, spec in specs.items() if spec is not None}
+
+
 def builtin_specs(engine) -> list[dict[str, Any]]:
-    """``engine.template_builtins`` minus Django's own (the Rust engine has those)."""
-    return [
-        library_spec(lib)
-        for path, lib in zip(engine.builtins, engine.template_builtins, strict=True)
-        if path not in DJUST_BUILTIN_MODULES
-    ]
+    """``engine.template_builtins``: Django's own reduced to their simple tags."""
+    specs = []
+    for path, lib in zip(engine.builtins, engine.template_builtins, strict=True):
+        if path not in DJUST_BUILTIN_MODULES:
+            specs.append(library_spec(lib))
+            continue
+        tags = django_simple_tags(lib)
+        if tags:
+            specs.append({"filters": {}, "tags": tags, "unsupported": []})
+    return specs
 
 
 def library_specs(engine) -> dict[str, dict[str, Any]]:
-    """``{% load %}``-able libraries, minus those the Rust engine implements."""
+    """``{% load %}``-able libraries, exactly the engine's.
+
+    A library the Rust engine implements (``i18n``, ``static``...) is given
+    empty: its name is what enables the native tags and filters, since the
+    environment is built with ``implicit_libraries=False``.
+    """
     specs = {}
     for name, lib in engine.template_libraries.items():
         if DJUST_NATIVE_LIBRARIES.get(name) == engine.libraries.get(name):
-            continue
-        specs[name] = library_spec(lib)
+            specs[name] = {"filters": {}, "tags": {}, "unsupported": []}
+        else:
+            specs[name] = library_spec(lib)
     return specs
