@@ -5,7 +5,7 @@
 //! `reverse`, `static`, `timezone`); [`DefaultHost`] gives Django's default
 //! English settings so the engine works, and is tested, without Python.
 use crate::error::{Error, Result};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::value::{DateTime, TzInfo, Value};
 
@@ -171,13 +171,92 @@ pub trait Host: Send + Sync {
     fn with_timezone(&self, _zone: &Value, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         body()
     }
+
+    /// The number formats, as [`Host::format`] (`use_l10n`) or
+    /// [`Host::settings_format`] give them. Asked for every number a page
+    /// shows: a host whose `format` is costly keeps the answer for the
+    /// render (until [`Host::with_language`] changes the language).
+    fn number_formats(&self, use_l10n: bool) -> Arc<NumberFormats> {
+        Arc::new(NumberFormats::read(self, use_l10n))
+    }
+}
+
+/// What `django.utils.formats.number_format` reads for one render:
+/// separators, grouping, and whether grouping is on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberFormats {
+    /// The `USE_THOUSAND_SEPARATOR` setting.
+    pub use_thousand_separator: bool,
+    /// `DECIMAL_SEPARATOR`.
+    pub decimal_separator: String,
+    /// `THOUSAND_SEPARATOR`.
+    pub thousand_separator: String,
+    /// `NUMBER_GROUPING`: one size, or a sequence like `(3, 2, 0)`.
+    pub grouping: Vec<usize>,
+}
+
+impl NumberFormats {
+    /// Ask `host` (what the default [`Host::number_formats`] does).
+    pub fn read<H: Host + ?Sized>(host: &H, use_l10n: bool) -> Self {
+        let get = |name: &str| {
+            if use_l10n {
+                host.format(name)
+            } else {
+                host.settings_format(name)
+            }
+        };
+        NumberFormats::new(
+            host.format("USE_THOUSAND_SEPARATOR").as_deref(),
+            get("DECIMAL_SEPARATOR"),
+            get("THOUSAND_SEPARATOR"),
+            get("NUMBER_GROUPING"),
+        )
+    }
+
+    /// From the answers of [`Host::format`] (or [`Host::settings_format`]);
+    /// a name the host does not know stands for itself, as Django's
+    /// `get_format` echoes unknown names.
+    pub fn new(
+        use_thousand_separator: Option<&str>,
+        decimal_separator: Option<String>,
+        thousand_separator: Option<String>,
+        grouping: Option<String>,
+    ) -> Self {
+        let grouping = grouping.unwrap_or_else(|| "NUMBER_GROUPING".to_owned());
+        NumberFormats {
+            use_thousand_separator: use_thousand_separator == Some("True"),
+            decimal_separator: decimal_separator.unwrap_or_else(|| "DECIMAL_SEPARATOR".to_owned()),
+            thousand_separator: thousand_separator
+                .unwrap_or_else(|| "THOUSAND_SEPARATOR".to_owned()),
+            grouping: grouping
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+        }
+    }
+
+    /// Whether `number_format` groups digits: with localisation and
+    /// `USE_THOUSAND_SEPARATOR`, or when forced, and a non-zero grouping.
+    pub fn use_grouping(&self, use_l10n: bool, force_grouping: bool) -> bool {
+        ((use_l10n && self.use_thousand_separator) || force_grouping)
+            && self.grouping.iter().any(|g| *g != 0)
+    }
 }
 
 /// Django's defaults for `en-us` and `UTC`, with no URLconf and no clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DefaultHost;
 
-impl Host for DefaultHost {}
+impl Host for DefaultHost {
+    fn number_formats(&self, use_l10n: bool) -> Arc<NumberFormats> {
+        // Fixed answers (the trait's defaults): built once per process.
+        static FORMATS: LazyLock<[Arc<NumberFormats>; 2]> = LazyLock::new(|| {
+            [false, true].map(|l10n| Arc::new(NumberFormats::read(&DefaultHost, l10n)))
+        });
+        FORMATS[usize::from(use_l10n)].clone()
+    }
+}
 
 /// Django's `global_settings` and `conf/locale/en/formats.py` values.
 fn default_format(name: &str) -> Option<&'static str> {
