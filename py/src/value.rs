@@ -388,6 +388,31 @@ fn has_getitem(obj: &Bound<'_, PyAny>) -> bool {
     }
 }
 
+thread_local! {
+    /// Python strings for lookup keys: templates ask for the same few names
+    /// thousands of times per render, and a cached string also keeps its
+    /// hash for the dict lookup. Bounded like [`OPAQUE_TYPES`].
+    static KEYS: std::cell::RefCell<std::collections::HashMap<Box<str>, Py<PyString>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `key` as a Python string, from [`KEYS`] when seen before.
+fn py_key<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    KEYS.with(|cache| {
+        if let Some(hit) = cache.borrow().get(key) {
+            return hit.bind(py).clone();
+        }
+        // Interned: attribute and dict lookups then compare pointers,
+        // and CPython's type attribute cache hits.
+        let fresh = PyString::intern(py, key);
+        let mut cache = cache.borrow_mut();
+        if cache.len() < 4096 {
+            cache.insert(Box::from(key), fresh.clone().unbind());
+        }
+        fresh
+    })
+}
+
 /// `obj[key]` / `getattr(obj, key)` / `obj[int(key)]`, in Django's order
 /// and with Django's exception handling. `Err` is an exception Django lets
 /// through.
@@ -404,7 +429,7 @@ fn find<'py>(obj: &Bound<'py, PyAny>, key: &str) -> PyResult<Step<'py>> {
             });
         }
     }
-    let pykey = PyString::new(py, key);
+    let pykey = py_key(py, key);
     if let Ok(dict) = obj.cast_exact::<PyDict>() {
         if let Some(v) = dict.get_item(&pykey)? {
             return Ok(Step::Found(v));
@@ -523,7 +548,7 @@ pub fn lookup_in(obj: &Bound<'_, PyAny>, key: &str, context_root: bool) -> Resul
         // The context itself only answers its keys (Django never reads a
         // Context's attributes for a variable).
         match obj.cast::<PyDict>() {
-            Ok(dict) => match dict.get_item(key) {
+            Ok(dict) => match dict.get_item(py_key(py, key)) {
                 Ok(Some(v)) => call_if_callable(v),
                 Ok(None) => Ok(Step::Missing),
                 Err(e) => Err(e),
