@@ -18,6 +18,7 @@ output for these values) and autoescape on, as Django does.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -134,30 +135,39 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
 
 
 def table(rows) -> str:
+    """Median µs per engine, each engine's time relative to Django, and how
+    many times faster djust is than each other engine."""
     names = list(rows[0][2])
+    others = [n for n in names if n != "djust"]
     head = (
         "| context | N | "
         + " | ".join(f"{n} µs" for n in names)
         + " | "
         + " | ".join(f"{n} / Django" for n in names[1:])
+        + " | "
+        + " | ".join(f"djust speed-up vs {n}" for n in others)
         + " |"
     )
-    lines = [head, "|" + "---|" * (2 + 2 * len(names) - 1)]
+    lines = [head, "|" + "---|" * (2 + len(names) + len(names[1:]) + len(others))]
     for kind, n, t in rows:
         cells = [f"{t[name]:,.0f}" for name in names]
         ratios = [f"{t[name] / t['Django']:.2f}×" for name in names[1:]]
-        lines.append(f"| {kind} | {n:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        speedups = [f"{t[name] / t['djust']:.1f}×" for name in others]
+        lines.append(f"| {kind} | {n:,} | " + " | ".join(cells + ratios + speedups) + " |")
     return "\n".join(lines)
 
 
 def write_results(text: str) -> None:
+    # The machine is shared: the load says how much the numbers can be trusted.
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
     section = (
         f"{SECTION}\n\n"
         "`integration/bench/render.py`: the dashboard template (a `{% for %}` over N rows with\n"
         "`|upper`, `|floatformat:2`, `{% if %}`), compiled once; median time of one full render,\n"
         "context conversion included (djust reads Python objects lazily; minijinja converts its\n"
         "keyword arguments). Lower is better; ratios below 1 are faster than Django.\n"
-        f"Python {sys.version.split()[0]}, Django {django.__version__}, measured in one run.\n\n"
+        f"Python {sys.version.split()[0]}, Django {django.__version__}, measured in one run;\n"
+        f"load average at the end of the run: {load}.\n\n"
         f"{text}\n"
     )
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
@@ -179,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     configure()
     text = table(run(args.sizes))
     print(text)
+    print("load average:", ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.write:
         write_results(text)
     return 0
