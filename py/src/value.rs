@@ -171,12 +171,38 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     Ok(PyObj::wrap(obj))
 }
 
+/// FNV-1a: the per-thread caches below are hit on every lookup with short
+/// keys (names, type addresses), where SipHash's setup dominates.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 thread_local! {
     /// Types whose instances are known to be plain objects (model classes,
     /// user classes): the isinstance chain above is skipped for them. Holds
     /// the type so its address is never reused while cached.
-    static OPAQUE_TYPES: std::cell::RefCell<std::collections::HashMap<usize, Py<PyType>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static OPAQUE_TYPES: std::cell::RefCell<FastMap<usize, Py<PyType>>> =
+        std::cell::RefCell::new(FastMap::default());
 }
 
 fn is_opaque_type(ty: &Bound<'_, PyType>) -> bool {
@@ -392,8 +418,8 @@ thread_local! {
     /// Python strings for lookup keys: templates ask for the same few names
     /// thousands of times per render, and a cached string also keeps its
     /// hash for the dict lookup. Bounded like [`OPAQUE_TYPES`].
-    static KEYS: std::cell::RefCell<std::collections::HashMap<Box<str>, Py<PyString>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static KEYS: std::cell::RefCell<FastMap<Box<str>, Py<PyString>>> =
+        std::cell::RefCell::new(FastMap::default());
 }
 
 /// `key` as a Python string, from [`KEYS`] when seen before.

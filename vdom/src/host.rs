@@ -5,7 +5,7 @@
 //! `reverse`, `static`, `timezone`); [`DefaultHost`] gives Django's default
 //! English settings so the engine works, and is tested, without Python.
 use crate::error::{Error, Result};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use crate::value::{DateTime, TzInfo, Value};
 
@@ -181,66 +181,77 @@ pub trait Host: Send + Sync {
     }
 }
 
-/// What `django.utils.formats.number_format` reads for one render:
-/// separators, grouping, and whether grouping is on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What `django.utils.formats.number_format` reads, for one render and
+/// one localisation mode. Only `USE_THOUSAND_SEPARATOR` is read up front:
+/// an integer shown without grouping needs nothing else, so the separators
+/// and the grouping are asked for the first time a number needs them.
+#[derive(Debug)]
 pub struct NumberFormats {
-    /// The `USE_THOUSAND_SEPARATOR` setting.
-    pub use_thousand_separator: bool,
-    /// `DECIMAL_SEPARATOR`.
-    pub decimal_separator: String,
+    use_l10n: bool,
+    use_thousand_separator: bool,
+    decimal_separator: OnceLock<String>,
+    grouping: OnceLock<Grouping>,
+}
+
+/// `NUMBER_GROUPING` and `THOUSAND_SEPARATOR`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grouping {
+    /// One size, or a sequence like `(3, 2, 0)`; empty for none.
+    pub sizes: Vec<usize>,
     /// `THOUSAND_SEPARATOR`.
-    pub thousand_separator: String,
-    /// `NUMBER_GROUPING`: one size, or a sequence like `(3, 2, 0)`.
-    pub grouping: Vec<usize>,
+    pub separator: String,
 }
 
 impl NumberFormats {
-    /// Ask `host` (what the default [`Host::number_formats`] does).
+    /// Formats read through `host` (what the default
+    /// [`Host::number_formats`] does): [`Host::format`] when `use_l10n`,
+    /// else [`Host::settings_format`].
     pub fn read<H: Host + ?Sized>(host: &H, use_l10n: bool) -> Self {
-        let get = |name: &str| {
-            if use_l10n {
-                host.format(name)
-            } else {
-                host.settings_format(name)
-            }
-        };
-        NumberFormats::new(
-            host.format("USE_THOUSAND_SEPARATOR").as_deref(),
-            get("DECIMAL_SEPARATOR"),
-            get("THOUSAND_SEPARATOR"),
-            get("NUMBER_GROUPING"),
-        )
+        NumberFormats {
+            use_l10n,
+            use_thousand_separator: host.format("USE_THOUSAND_SEPARATOR").as_deref()
+                == Some("True"),
+            decimal_separator: OnceLock::new(),
+            grouping: OnceLock::new(),
+        }
     }
 
-    /// From the answers of [`Host::format`] (or [`Host::settings_format`]);
-    /// a name the host does not know stands for itself, as Django's
-    /// `get_format` echoes unknown names.
-    pub fn new(
-        use_thousand_separator: Option<&str>,
-        decimal_separator: Option<String>,
-        thousand_separator: Option<String>,
-        grouping: Option<String>,
-    ) -> Self {
-        let grouping = grouping.unwrap_or_else(|| "NUMBER_GROUPING".to_owned());
-        NumberFormats {
-            use_thousand_separator: use_thousand_separator == Some("True"),
-            decimal_separator: decimal_separator.unwrap_or_else(|| "DECIMAL_SEPARATOR".to_owned()),
-            thousand_separator: thousand_separator
-                .unwrap_or_else(|| "THOUSAND_SEPARATOR".to_owned()),
-            grouping: grouping
+    /// `get_format(name)`: a name the host does not know stands for
+    /// itself, as Django's `get_format` echoes unknown names.
+    fn get<H: Host + ?Sized>(&self, host: &H, name: &str) -> String {
+        let value = if self.use_l10n {
+            host.format(name)
+        } else {
+            host.settings_format(name)
+        };
+        value.unwrap_or_else(|| name.to_owned())
+    }
+
+    /// `DECIMAL_SEPARATOR`, asked of `host` the first time.
+    pub fn decimal_separator<H: Host + ?Sized>(&self, host: &H) -> &str {
+        self.decimal_separator
+            .get_or_init(|| self.get(host, "DECIMAL_SEPARATOR"))
+    }
+
+    /// `NUMBER_GROUPING` and `THOUSAND_SEPARATOR`, asked of `host` the
+    /// first time.
+    pub fn grouping<H: Host + ?Sized>(&self, host: &H) -> &Grouping {
+        self.grouping.get_or_init(|| Grouping {
+            sizes: self
+                .get(host, "NUMBER_GROUPING")
                 .split(|c: char| !c.is_ascii_digit())
                 .filter(|s| !s.is_empty())
                 .filter_map(|s| s.parse().ok())
                 .collect(),
-        }
+            separator: self.get(host, "THOUSAND_SEPARATOR"),
+        })
     }
 
     /// Whether `number_format` groups digits: with localisation and
     /// `USE_THOUSAND_SEPARATOR`, or when forced, and a non-zero grouping.
-    pub fn use_grouping(&self, use_l10n: bool, force_grouping: bool) -> bool {
-        ((use_l10n && self.use_thousand_separator) || force_grouping)
-            && self.grouping.iter().any(|g| *g != 0)
+    pub fn use_grouping<H: Host + ?Sized>(&self, host: &H, force_grouping: bool) -> bool {
+        ((self.use_l10n && self.use_thousand_separator) || force_grouping)
+            && self.grouping(host).sizes.iter().any(|g| *g != 0)
     }
 }
 

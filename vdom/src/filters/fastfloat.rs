@@ -146,25 +146,30 @@ fn format_digits(
     };
     let formats = host.number_formats(use_l10n);
     let unit = pow10(places)?;
-    let mut int_text = String::new();
-    write!(int_text, "{}", scaled / unit).ok()?;
-    let mut out = String::with_capacity(int_text.len() + places as usize + 8);
+    let mut out = String::with_capacity(24);
     // Django drops the sign of a result that rounds to zero.
     if d.neg && scaled != 0 {
         out.push('-');
     }
-    if formats.use_grouping(use_l10n, force_grouping) {
+    let int = scaled / unit;
+    if formats.use_grouping(host, force_grouping) {
+        let grouping = formats.grouping(host);
         out.push_str(&group(
-            &int_text,
-            &formats.grouping,
-            &formats.thousand_separator,
+            &int.to_string(),
+            &grouping.sizes,
+            &grouping.separator,
         ));
     } else {
-        out.push_str(&int_text);
+        // Below 10^15 × 10^15 / 10^places: a u64 unless places is tiny.
+        match u64::try_from(int) {
+            Ok(small) => write!(out, "{small}").ok()?,
+            Err(_) => write!(out, "{int}").ok()?,
+        }
     }
     if places > 0 {
-        out.push_str(&formats.decimal_separator);
-        write!(out, "{:0width$}", scaled % unit, width = places as usize).ok()?;
+        out.push_str(formats.decimal_separator(host));
+        let frac = u64::try_from(scaled % unit).ok()?;
+        write!(out, "{frac:0width$}", width = places as usize).ok()?;
     }
     Some(out)
 }

@@ -59,7 +59,7 @@ pub fn number_format(
 pub(crate) fn int_fast_path(host: &dyn Host, use_l10n: bool, force_grouping: bool) -> bool {
     !host
         .number_formats(use_l10n)
-        .use_grouping(use_l10n, force_grouping)
+        .use_grouping(host, force_grouping)
 }
 
 /// `number_format` on a [`Num`].
@@ -71,17 +71,18 @@ pub(crate) fn format_num(
     host: &dyn Host,
 ) -> Result<String> {
     let formats = host.number_formats(use_l10n);
-    let use_grouping = formats.use_grouping(use_l10n, force_grouping);
+    let use_grouping = formats.use_grouping(host, force_grouping);
     if let (Num::Int(i), false, None | Some(0)) = (num, use_grouping, decimal_pos) {
         // Django returns `mark_safe(number)` here: see `int_fast_path`.
         return Ok(i.to_string());
     }
+    let grouping = formats.grouping(host);
     let spec = Spec {
-        decimal_sep: &formats.decimal_separator,
+        decimal_sep: formats.decimal_separator(host),
         decimal_pos,
-        grouping: &formats.grouping,
+        grouping: &grouping.sizes,
         thousand_sep: if use_grouping {
-            &formats.thousand_separator
+            &grouping.separator
         } else {
             ""
         },
