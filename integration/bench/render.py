@@ -9,8 +9,7 @@ with ``|upper``, ``|floatformat:2`` and ``{% if %}``), N = 100 and 1,000,
 with the context made of Python dicts and of (unsaved) model instances. Each
 template is compiled once; each timing is one full render including whatever
 conversion of the context the engine does. Reported: the median over many
-renders, in microseconds, and each engine's ratio to Django. The engines
-take turns render by render, so load on the machine affects them alike.
+renders, in microseconds, and each engine's ratio to Django.
 
 Jinja2 and minijinja use ``"%.2f"|format(x)`` for ``floatformat:2`` (same
 output for these values) and autoescape on, as Django does.
@@ -104,21 +103,15 @@ def engines() -> dict[str, object]:
     }
 
 
-def measure(renders: dict[str, object], ctx: dict, rounds: int) -> dict[str, float]:
-    """Median microseconds per render for each engine.
-
-    The engines take turns within each round, so a busy machine slows them
-    alike and the ratios stay meaningful.
-    """
-    samples: dict[str, list[float]] = {name: [] for name in renders}
-    for render in renders.values():
-        render(ctx)  # warm up: caches and lazy imports
-    for _ in range(rounds):
-        for name, render in renders.items():
-            start = time.perf_counter_ns()
-            render(ctx)
-            samples[name].append((time.perf_counter_ns() - start) / 1000)
-    return {name: statistics.median(times) for name, times in samples.items()}
+def measure(render, ctx: dict, repeat: int) -> float:
+    """Median microseconds per render."""
+    render(ctx)  # warm up (QuerySet-free, but caches and lazy imports)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        render(ctx)
+        samples.append((time.perf_counter_ns() - start) / 1000)
+    return statistics.median(samples)
 
 
 def normalised(html: str) -> str:
@@ -136,37 +129,45 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
             for name, out in outputs.items():
                 if out != outputs["Django"]:
                     raise SystemExit(f"{name} renders differently from Django for {kind}, N={n}")
-            rows.append((kind, n, measure(renders, ctx, 300 if n <= 100 else 40)))
+            repeat = 400 if n <= 100 else 60
+            rows.append((kind, n, {name: measure(r, ctx, repeat) for name, r in renders.items()}))
     return rows
 
 
 def table(rows) -> str:
+    """Median µs per engine, each engine's time relative to Django, and how
+    many times faster djust is than each other engine."""
     names = list(rows[0][2])
+    others = [n for n in names if n != "djust"]
     head = (
         "| context | N | "
         + " | ".join(f"{n} µs" for n in names)
         + " | "
         + " | ".join(f"{n} / Django" for n in names[1:])
+        + " | "
+        + " | ".join(f"djust speed-up vs {n}" for n in others)
         + " |"
     )
-    lines = [head, "|" + "---|" * (2 + 2 * len(names) - 1)]
+    lines = [head, "|" + "---|" * (2 + len(names) + len(names[1:]) + len(others))]
     for kind, n, t in rows:
         cells = [f"{t[name]:,.0f}" for name in names]
         ratios = [f"{t[name] / t['Django']:.2f}×" for name in names[1:]]
-        lines.append(f"| {kind} | {n:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        speedups = [f"{t[name] / t['djust']:.1f}×" for name in others]
+        lines.append(f"| {kind} | {n:,} | " + " | ".join(cells + ratios + speedups) + " |")
     return "\n".join(lines)
 
 
 def write_results(text: str) -> None:
+    # The machine is shared: the load says how much the numbers can be trusted.
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
     section = (
         f"{SECTION}\n\n"
         "`integration/bench/render.py`: the dashboard template (a `{% for %}` over N rows with\n"
         "`|upper`, `|floatformat:2`, `{% if %}`), compiled once; median time of one full render,\n"
         "context conversion included (djust reads Python objects lazily; minijinja converts its\n"
         "keyword arguments). Lower is better; ratios below 1 are faster than Django.\n"
-        f"Python {sys.version.split()[0]}, Django {django.__version__}, {os.cpu_count()} CPUs,"
-        f" load average {os.getloadavg()[0]:.1f} when written: absolute times vary with load,\n"
-        "the ratios (same run, engines interleaved) are the comparison.\n\n"
+        f"Python {sys.version.split()[0]}, Django {django.__version__}, measured in one run;\n"
+        f"load average at the end of the run: {load}.\n\n"
         f"{text}\n"
     )
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     configure()
     text = table(run(args.sizes))
     print(text)
+    print("load average:", ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.write:
         write_results(text)
     return 0

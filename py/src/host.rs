@@ -4,9 +4,9 @@
 //! caches locale formats for the render (Django's `get_format` is itself
 //! cached, but each call still crosses into Python and asks for the active
 //! language).
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use djust_vdom::host::LanguageInfo;
+use djust_vdom::host::{LanguageInfo, NumberFormats};
 use djust_vdom::value::{DateTime, TzInfo};
 use djust_vdom::{Host, Result, Value};
 use pyo3::intern;
@@ -87,6 +87,9 @@ pub struct DjangoHost {
     formats: Mutex<Vec<(String, Option<String>)>>,
     /// `get_language()` for this render (reset inside `{% language %}`).
     language: Mutex<Option<String>>,
+    /// Number formats for this render, settings' then the language's
+    /// (reset inside `{% language %}`): every number shown needs them.
+    numbers: Mutex<[Option<Arc<NumberFormats>>; 2]>,
 }
 
 impl DjangoHost {
@@ -107,6 +110,7 @@ impl DjangoHost {
             request: request.filter(|r| !r.is_none()).map(Bound::unbind),
             formats: Mutex::new(Vec::new()),
             language: Mutex::new(None),
+            numbers: Mutex::new([None, None]),
         })
     }
 
@@ -447,6 +451,8 @@ impl Host for DjangoHost {
     fn with_language(&self, code: &str, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         // Formats cached for the outer language do not apply inside.
         let saved = std::mem::take(&mut *self.formats.lock().unwrap_or_else(|e| e.into_inner()));
+        let saved_numbers =
+            std::mem::take(&mut *self.numbers.lock().unwrap_or_else(|e| e.into_inner()));
         let saved_language = self
             .language
             .lock()
@@ -462,6 +468,7 @@ impl Host for DjangoHost {
             within(&manager, body)
         });
         *self.formats.lock().unwrap_or_else(|e| e.into_inner()) = saved;
+        *self.numbers.lock().unwrap_or_else(|e| e.into_inner()) = saved_numbers;
         *self.language.lock().unwrap_or_else(|e| e.into_inner()) = saved_language;
         result
     }
@@ -477,6 +484,17 @@ impl Host for DjangoHost {
                 .map_err(host_error)?;
             within(&manager, body)
         })
+    }
+
+    fn number_formats(&self, use_l10n: bool) -> Arc<NumberFormats> {
+        let mut cache = self.numbers.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut cache[usize::from(use_l10n)];
+        if let Some(hit) = slot {
+            return hit.clone();
+        }
+        let formats = Arc::new(NumberFormats::read(self, use_l10n));
+        *slot = Some(formats.clone());
+        formats
     }
 
     fn static_url(&self, path: &str) -> Result<String> {

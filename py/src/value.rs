@@ -202,12 +202,38 @@ fn template_ref(obj: &Bound<'_, PyAny>, ty: &Bound<'_, PyType>) -> PyResult<Opti
     Ok(Some(Value::Object(Arc::new(TemplateRef(template)))))
 }
 
+/// FNV-1a: the per-thread caches below are hit on every lookup with short
+/// keys (names, type addresses), where SipHash's setup dominates.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 thread_local! {
     /// Types whose instances are known to be plain objects (model classes,
     /// user classes): the isinstance chain above is skipped for them. Holds
     /// the type so its address is never reused while cached.
-    static OPAQUE_TYPES: std::cell::RefCell<std::collections::HashMap<usize, Py<PyType>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static OPAQUE_TYPES: std::cell::RefCell<FastMap<usize, Py<PyType>>> =
+        std::cell::RefCell::new(FastMap::default());
 }
 
 fn is_opaque_type(ty: &Bound<'_, PyType>) -> bool {
@@ -419,6 +445,31 @@ fn has_getitem(obj: &Bound<'_, PyAny>) -> bool {
     }
 }
 
+thread_local! {
+    /// Python strings for lookup keys: templates ask for the same few names
+    /// thousands of times per render, and a cached string also keeps its
+    /// hash for the dict lookup. Bounded like [`OPAQUE_TYPES`].
+    static KEYS: std::cell::RefCell<FastMap<Box<str>, Py<PyString>>> =
+        std::cell::RefCell::new(FastMap::default());
+}
+
+/// `key` as a Python string, from [`KEYS`] when seen before.
+fn py_key<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    KEYS.with(|cache| {
+        if let Some(hit) = cache.borrow().get(key) {
+            return hit.bind(py).clone();
+        }
+        // Interned: attribute and dict lookups then compare pointers,
+        // and CPython's type attribute cache hits.
+        let fresh = PyString::intern(py, key);
+        let mut cache = cache.borrow_mut();
+        if cache.len() < 4096 {
+            cache.insert(Box::from(key), fresh.clone().unbind());
+        }
+        fresh
+    })
+}
+
 /// `obj[key]` / `getattr(obj, key)` / `obj[int(key)]`, in Django's order
 /// and with Django's exception handling. `Err` is an exception Django lets
 /// through.
@@ -435,7 +486,7 @@ fn find<'py>(obj: &Bound<'py, PyAny>, key: &str) -> PyResult<Step<'py>> {
             });
         }
     }
-    let pykey = PyString::new(py, key);
+    let pykey = py_key(py, key);
     if let Ok(dict) = obj.cast_exact::<PyDict>() {
         if let Some(v) = dict.get_item(&pykey)? {
             return Ok(Step::Found(v));
@@ -554,7 +605,7 @@ pub fn lookup_in(obj: &Bound<'_, PyAny>, key: &str, context_root: bool) -> Resul
         // The context itself only answers its keys (Django never reads a
         // Context's attributes for a variable).
         match obj.cast::<PyDict>() {
-            Ok(dict) => match dict.get_item(key) {
+            Ok(dict) => match dict.get_item(py_key(py, key)) {
                 Ok(Some(v)) => call_if_callable(v),
                 Ok(None) => Ok(Step::Missing),
                 Err(e) => Err(e),

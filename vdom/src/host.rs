@@ -5,7 +5,7 @@
 //! `reverse`, `static`, `timezone`); [`DefaultHost`] gives Django's default
 //! English settings so the engine works, and is tested, without Python.
 use crate::error::{Error, Result};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use crate::value::{DateTime, TzInfo, Value};
 
@@ -179,13 +179,103 @@ pub trait Host: Send + Sync {
     fn with_timezone(&self, _zone: &Value, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         body()
     }
+
+    /// The number formats, as [`Host::format`] (`use_l10n`) or
+    /// [`Host::settings_format`] give them. Asked for every number a page
+    /// shows: a host whose `format` is costly keeps the answer for the
+    /// render (until [`Host::with_language`] changes the language).
+    fn number_formats(&self, use_l10n: bool) -> Arc<NumberFormats> {
+        Arc::new(NumberFormats::read(self, use_l10n))
+    }
+}
+
+/// What `django.utils.formats.number_format` reads, for one render and
+/// one localisation mode. Only `USE_THOUSAND_SEPARATOR` is read up front:
+/// an integer shown without grouping needs nothing else, so the separators
+/// and the grouping are asked for the first time a number needs them.
+#[derive(Debug)]
+pub struct NumberFormats {
+    use_l10n: bool,
+    use_thousand_separator: bool,
+    decimal_separator: OnceLock<String>,
+    grouping: OnceLock<Grouping>,
+}
+
+/// `NUMBER_GROUPING` and `THOUSAND_SEPARATOR`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grouping {
+    /// One size, or a sequence like `(3, 2, 0)`; empty for none.
+    pub sizes: Vec<usize>,
+    /// `THOUSAND_SEPARATOR`.
+    pub separator: String,
+}
+
+impl NumberFormats {
+    /// Formats read through `host` (what the default
+    /// [`Host::number_formats`] does): [`Host::format`] when `use_l10n`,
+    /// else [`Host::settings_format`].
+    pub fn read<H: Host + ?Sized>(host: &H, use_l10n: bool) -> Self {
+        NumberFormats {
+            use_l10n,
+            use_thousand_separator: host.format("USE_THOUSAND_SEPARATOR").as_deref()
+                == Some("True"),
+            decimal_separator: OnceLock::new(),
+            grouping: OnceLock::new(),
+        }
+    }
+
+    /// `get_format(name)`: a name the host does not know stands for
+    /// itself, as Django's `get_format` echoes unknown names.
+    fn get<H: Host + ?Sized>(&self, host: &H, name: &str) -> String {
+        let value = if self.use_l10n {
+            host.format(name)
+        } else {
+            host.settings_format(name)
+        };
+        value.unwrap_or_else(|| name.to_owned())
+    }
+
+    /// `DECIMAL_SEPARATOR`, asked of `host` the first time.
+    pub fn decimal_separator<H: Host + ?Sized>(&self, host: &H) -> &str {
+        self.decimal_separator
+            .get_or_init(|| self.get(host, "DECIMAL_SEPARATOR"))
+    }
+
+    /// `NUMBER_GROUPING` and `THOUSAND_SEPARATOR`, asked of `host` the
+    /// first time.
+    pub fn grouping<H: Host + ?Sized>(&self, host: &H) -> &Grouping {
+        self.grouping.get_or_init(|| Grouping {
+            sizes: self
+                .get(host, "NUMBER_GROUPING")
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+            separator: self.get(host, "THOUSAND_SEPARATOR"),
+        })
+    }
+
+    /// Whether `number_format` groups digits: with localisation and
+    /// `USE_THOUSAND_SEPARATOR`, or when forced, and a non-zero grouping.
+    pub fn use_grouping<H: Host + ?Sized>(&self, host: &H, force_grouping: bool) -> bool {
+        ((self.use_l10n && self.use_thousand_separator) || force_grouping)
+            && self.grouping(host).sizes.iter().any(|g| *g != 0)
+    }
 }
 
 /// Django's defaults for `en-us` and `UTC`, with no URLconf and no clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DefaultHost;
 
-impl Host for DefaultHost {}
+impl Host for DefaultHost {
+    fn number_formats(&self, use_l10n: bool) -> Arc<NumberFormats> {
+        // Fixed answers (the trait's defaults): built once per process.
+        static FORMATS: LazyLock<[Arc<NumberFormats>; 2]> = LazyLock::new(|| {
+            [false, true].map(|l10n| Arc::new(NumberFormats::read(&DefaultHost, l10n)))
+        });
+        FORMATS[usize::from(use_l10n)].clone()
+    }
+}
 
 /// Django's `global_settings` and `conf/locale/en/formats.py` values.
 fn default_format(name: &str) -> Option<&'static str> {

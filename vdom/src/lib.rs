@@ -29,7 +29,7 @@ pub use env::{
     TagSignature, Template, TemplateRef,
 };
 pub use error::{Error, ErrorKind, Result, Span};
-pub use host::{DefaultHost, Host};
+pub use host::{DefaultHost, Host, NumberFormats};
 pub use value::{Object, ObjectKind, Value};
 
 /// The crate version, as built.

@@ -30,14 +30,6 @@ pub(crate) fn get_format(host: &dyn Host, name: &str, use_l10n: bool) -> String 
     value.unwrap_or_else(|| name.to_owned())
 }
 
-/// `NUMBER_GROUPING`: one size, or a sequence like `(3, 2, 0)`.
-fn parse_grouping(text: &str) -> Vec<usize> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect()
-}
-
 /// Django's `formats.number_format(value, decimal_pos, use_l10n,
 /// force_grouping)`.
 pub fn number_format(
@@ -65,11 +57,9 @@ pub fn number_format(
 /// (returning `mark_safe(number)`, a safe string): no grouping and no
 /// decimal places.
 pub(crate) fn int_fast_path(host: &dyn Host, use_l10n: bool, force_grouping: bool) -> bool {
-    let use_thousand = host
-        .format("USE_THOUSAND_SEPARATOR")
-        .is_some_and(|v| v == "True");
-    let grouping = parse_grouping(&get_format(host, "NUMBER_GROUPING", use_l10n));
-    !(((use_l10n && use_thousand) || force_grouping) && grouping.iter().any(|g| *g != 0))
+    !host
+        .number_formats(use_l10n)
+        .use_grouping(host, force_grouping)
 }
 
 /// `number_format` on a [`Num`].
@@ -80,34 +70,22 @@ pub(crate) fn format_num(
     force_grouping: bool,
     host: &dyn Host,
 ) -> Result<String> {
-    // Only look the grouping up when it may apply: `{{ n }}` on an int
-    // with the default settings costs one host lookup.
-    let may_group = force_grouping
-        || (use_l10n
-            && host
-                .format("USE_THOUSAND_SEPARATOR")
-                .is_some_and(|v| v == "True"));
-    let grouping = if may_group {
-        parse_grouping(&get_format(host, "NUMBER_GROUPING", use_l10n))
-    } else {
-        Vec::new()
-    };
-    let use_grouping = may_group && grouping.iter().any(|g| *g != 0);
+    let formats = host.number_formats(use_l10n);
+    let use_grouping = formats.use_grouping(host, force_grouping);
     if let (Num::Int(i), false, None | Some(0)) = (num, use_grouping, decimal_pos) {
         // Django returns `mark_safe(number)` here: see `int_fast_path`.
         return Ok(i.to_string());
     }
-    let decimal_sep = get_format(host, "DECIMAL_SEPARATOR", use_l10n);
-    let thousand_sep = if use_grouping {
-        get_format(host, "THOUSAND_SEPARATOR", use_l10n)
-    } else {
-        String::new()
-    };
+    let grouping = formats.grouping(host);
     let spec = Spec {
-        decimal_sep: &decimal_sep,
+        decimal_sep: formats.decimal_separator(host),
         decimal_pos,
-        grouping: &grouping,
-        thousand_sep: &thousand_sep,
+        grouping: &grouping.sizes,
+        thousand_sep: if use_grouping {
+            &grouping.separator
+        } else {
+            ""
+        },
         use_grouping,
     };
     spec.format(num)
@@ -207,7 +185,7 @@ impl Spec<'_> {
 }
 
 /// The grouping loop of `numberformat.format`.
-fn group(int_part: &str, grouping: &[usize], sep: &str) -> String {
+pub(crate) fn group(int_part: &str, grouping: &[usize], sep: &str) -> String {
     let mut intervals: Vec<usize> = if grouping.len() == 1 {
         vec![grouping[0], 0]
     } else {

@@ -43,6 +43,7 @@ use crate::value::Value;
 mod dates;
 mod decimal;
 mod entities;
+mod fastfloat;
 mod format;
 mod html;
 mod htmlparse;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::decimal::{self, Dec, Parsed};
+use super::fastfloat;
 use super::format::{format_num, number_format, Num};
 use super::{out, req, safe_out, text_of, FilterCtx};
 use crate::error::{Error, Result};
@@ -319,6 +320,28 @@ pub(crate) fn floatformat(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
         }
         _ => arg.clone(),
     };
+    if let (Value::Float(_) | Value::Int(_), Ok(p)) = (&value, py_int(&arg)) {
+        let host = ctx.host;
+        let fast = match value {
+            Value::Float(f) => fastfloat::floatformat_float(f, p, use_l10n, force_grouping, host),
+            Value::Int(i) => fastfloat::floatformat_int(i, p, use_l10n, force_grouping, host),
+            _ => None,
+        };
+        if let Some(text) = fast {
+            return Ok(safe_out(text));
+        }
+    }
+    floatformat_decimal(ctx, value, arg, use_l10n, force_grouping)
+}
+
+/// `floatformat` on exact decimal digits, for every input.
+pub(crate) fn floatformat_decimal(
+    ctx: &FilterCtx<'_>,
+    value: Value,
+    arg: Value,
+    use_l10n: bool,
+    force_grouping: bool,
+) -> Result<Value> {
     let input_val = text_of(&value)?;
     let d = match floatformat_input(&value, &input_val) {
         Input::Finite(d) => Some(d),
