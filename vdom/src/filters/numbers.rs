@@ -320,7 +320,11 @@ pub(crate) fn floatformat(ctx: &FilterCtx<'_>, value: Value, arg: Option<Value>)
         }
         _ => arg.clone(),
     };
-    if let (Value::Float(_) | Value::Int(_), Ok(p)) = (&value, py_int(&arg)) {
+    // The fast paths take an i64 precision; anything wider takes the exact path.
+    if let (Value::Float(_) | Value::Int(_), Some(p)) = (
+        &value,
+        py_int(&arg).ok().and_then(|p| i64::try_from(p).ok()),
+    ) {
         let host = ctx.host;
         let fast = match value {
             Value::Float(f) => fastfloat::floatformat_float(f, p, use_l10n, force_grouping, host),
