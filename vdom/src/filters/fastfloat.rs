@@ -50,6 +50,18 @@ fn float_digits(f: f64) -> Option<Digits> {
         len: 0,
     };
     write!(buf, "{f:e}").ok()?;
+    // As in `value::python_float_repr`: Rust's shortest digits may take the
+    // upper of two equally close strings; Python takes the correctly rounded
+    // (half-even) one, which exact formatting at that length gives.
+    let n_digits = buf.bytes[..buf.len]
+        .iter()
+        .take_while(|b| **b != b'e')
+        .filter(|b| b.is_ascii_digit())
+        .count();
+    if n_digits > 1 {
+        buf.len = 0;
+        write!(buf, "{:.*e}", n_digits - 1, f).ok()?;
+    }
     let text = buf.bytes.get(..buf.len)?;
     let (neg, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
