@@ -319,6 +319,8 @@ def test_test_client_sees_the_rendered_template():
         if owned:
             teardown_test_environment()
     assert seen == [("template_backends/hello.html", "Ann")]
+
+
 def test_querystring_reads_the_request():
     from django.http import QueryDict
     from django.test import RequestFactory

@@ -9,7 +9,7 @@ use super::compile::{FragId, KeySource, Program, SlotId, SlotKind};
 use crate::context::{Binding, Context, LoopState};
 use crate::error::{Error, Result};
 use crate::host::Host;
-use crate::render::{is_does_not_exist, type_name, Renderer};
+use crate::render::{is_does_not_exist, loop_items, Renderer};
 use crate::value::{ObjectKind, Value};
 
 /// The values of one fragment's slots, in order.
@@ -311,18 +311,7 @@ impl Eval<'_, '_, '_> {
             return Err(Error::render("internal: slot is not a loop"));
         };
         let seq = self.r.resolve_expr(iter, ctx, self.host, true)?;
-        let mut items = match &seq {
-            Value::None | Value::Undefined => Vec::new(),
-            other => match other.iterate()? {
-                Some(items) => items,
-                None => {
-                    return Err(Error::render(format!(
-                        "'{}' object is not iterable",
-                        type_name(other)
-                    )))
-                }
-            },
-        };
+        let mut items = loop_items(&seq)?;
         if items.is_empty() {
             let e = self.frag(*empty, ctx, None)?;
             return Ok(RVal::List(Arc::new(RList {

@@ -328,18 +328,7 @@ impl<'e> Renderer<'e> {
         out: &mut String,
     ) -> Result<()> {
         let seq = self.resolve_expr(&f.iter, ctx, host, true)?;
-        let mut items = match &seq {
-            Value::None | Value::Undefined => Vec::new(),
-            other => match other.iterate()? {
-                Some(items) => items,
-                None => {
-                    return Err(Error::render(format!(
-                        "'{}' object is not iterable",
-                        type_name(other)
-                    )))
-                }
-            },
-        };
+        let mut items = loop_items(&seq)?;
         if items.is_empty() {
             return self.render_nodes(&f.empty, ctx, host, out);
         }
@@ -908,6 +897,17 @@ fn add_blocks(
 
 fn type_error() -> Error {
     Error::render("TypeError")
+}
+
+/// What `{% for %}` visits: nothing for `None` or an invalid variable (as
+/// Django), the items of anything iterable, else Python's TypeError text.
+pub(crate) fn loop_items(seq: &Value) -> Result<Vec<Value>> {
+    match seq {
+        Value::None | Value::Undefined => Ok(Vec::new()),
+        other => other
+            .iterate()?
+            .ok_or_else(|| Error::render(format!("'{}' object is not iterable", type_name(other)))),
+    }
 }
 
 /// Python's type name for error messages.
