@@ -431,6 +431,20 @@ impl Compiler<'_> {
         span: Span,
         acc: &mut Acc,
     ) -> Result<()> {
+        let (mut deps, mark) = self.bind_kwargs(kwargs);
+        let r = self.fragment(body, overrides);
+        self.scopes.truncate(mark);
+        let (f, d) = r?;
+        deps.add(&d);
+        let id = self.new_slot(SlotKind::With(kwargs.to_vec(), f), deps.clone(), span);
+        acc.slot(id, &deps);
+        Ok(())
+    }
+
+    /// Open a scope binding each `with` / `include … with` keyword to the
+    /// dependencies of its expression. Returns the dependencies of all the
+    /// expressions and the scope depth to truncate back to.
+    fn bind_kwargs(&mut self, kwargs: &[Kwarg]) -> (Deps, usize) {
         let mut deps = Deps::none();
         let mut bound = Vec::new();
         for (k, e) in kwargs {
@@ -440,13 +454,7 @@ impl Compiler<'_> {
         }
         let mark = self.scopes.len();
         self.scopes.extend(bound);
-        let r = self.fragment(body, overrides);
-        self.scopes.truncate(mark);
-        let (f, d) = r?;
-        deps.add(&d);
-        let id = self.new_slot(SlotKind::With(kwargs.to_vec(), f), deps.clone(), span);
-        acc.slot(id, &deps);
-        Ok(())
+        (deps, mark)
     }
 
     fn include_into(
@@ -458,15 +466,7 @@ impl Compiler<'_> {
     ) -> Result<()> {
         // Compile the included template's (resolved) nodes as the body of
         // a `with` slot binding the include's `with` arguments.
-        let mut deps = Deps::none();
-        let mut bound = Vec::new();
-        for (k, e) in kwargs {
-            let d = self.expr_deps(e);
-            deps.add(&d);
-            bound.push((k.clone(), d));
-        }
-        let mark = self.scopes.len();
-        self.scopes.extend(bound);
+        let (mut deps, mark) = self.bind_kwargs(kwargs);
         let id = self.prog.frags.len() as FragId;
         self.prog.frags.push(Frag {
             statics: Vec::new(),
