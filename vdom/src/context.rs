@@ -190,6 +190,21 @@ impl<'a> Context<'a> {
     }
 
     /// Bind `name` in the innermost scope (`context[name] = value`).
+    /// Start a `{% for %}` over `len` items in the current scope: a fresh
+    /// loop state (with `parent` as its `parentloop`) bound to `forloop`.
+    /// Returns the loop's index in `loops`.
+    pub(crate) fn enter_loop(&mut self, len: usize, parent: Option<Binding>) -> usize {
+        let idx = self.loops.len();
+        self.loops.push(LoopState {
+            index: 0,
+            len,
+            parent,
+            changed: Vec::new(),
+        });
+        self.set(&Arc::from("forloop"), Binding::Loop(idx));
+        idx
+    }
+
     pub(crate) fn set(&mut self, name: &Arc<str>, b: Binding) {
         let start = self.frames.last().copied().unwrap_or(0);
         if let Some(slot) = self.vars[start..].iter_mut().find(|(n, _)| n == name) {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::compile::{FragId, KeySource, Program, SlotId, SlotKind};
-use crate::context::{Binding, Context, LoopState};
+use crate::context::{Binding, Context};
 use crate::error::{Error, Result};
 use crate::host::Host;
 use crate::render::{is_does_not_exist, loop_items, Renderer};
@@ -324,14 +324,7 @@ impl Eval<'_, '_, '_> {
             items.reverse();
         }
         let len = items.len();
-        let idx = ctx.loops.len();
-        ctx.loops.push(LoopState {
-            index: 0,
-            len,
-            parent,
-            changed: Vec::new(),
-        });
-        ctx.set(&Arc::from("forloop"), Binding::Loop(idx));
+        let idx = ctx.enter_loop(len, parent);
         let mut keys = Vec::with_capacity(len);
         let mut out = Vec::with_capacity(len);
         let mut result = Ok(());

@@ -12,7 +12,7 @@ use crate::ast::{
     BlockNode, CompareOp, Cond, ExtendsNode, FilterExpr, FilterRef, Node, NodeKind, Operand,
     OperandKind,
 };
-use crate::context::{Binding, Changed, Context, LoopState};
+use crate::context::{Binding, Changed, Context};
 use crate::env::{EnvInner, Template};
 use crate::error::{Error, ErrorKind, Result};
 use crate::escape::escape_into;
@@ -336,14 +336,7 @@ impl<'e> Renderer<'e> {
             items.reverse();
         }
         let len = items.len();
-        let idx = ctx.loops.len();
-        ctx.loops.push(LoopState {
-            index: 0,
-            len,
-            parent,
-            changed: Vec::new(),
-        });
-        ctx.set(&Arc::from("forloop"), Binding::Loop(idx));
+        let idx = ctx.enter_loop(len, parent);
         let unpack = f.targets.len() > 1;
         let mut result = Ok(());
         for (i, item) in items.into_iter().enumerate() {
