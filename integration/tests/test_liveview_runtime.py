@@ -174,6 +174,54 @@ def test_in_place_mutation_is_a_change():
     assert live.html == "1"
 
 
+class Note:
+    def __init__(self, text):
+        self.text = text
+
+
+class Deep(LiveView):
+    template = (
+        "{% for r in rows %}<li>{{ r.name }}</li>{% endfor %}"
+        "<p>{{ user.first_name }}</p><i>{{ note.text }}</i><b>{{ users|length }}</b>"
+    )
+
+    def mount(self, request, **kwargs):
+        self.rows = [{"name": "a"}, {"name": "b"}]
+        self.user, _ = User.objects.get_or_create(username="deep", defaults={"first_name": "Ada"})
+        self.note = Note("n1")
+        self.users = User.objects.all()
+
+    @event_handler
+    def rename_row(self):
+        self.rows[1]["name"] = "B"  # two levels down, no reassignment
+
+    @event_handler
+    def rename_user(self):
+        self.user.first_name = "Grace"  # a model edited in place: same pk, so == says equal
+
+    @event_handler
+    def edit_note(self):
+        self.note.text = "n2"
+
+    @event_handler
+    def nothing(self):
+        self.rows[0]["name"] = "a"  # same value written back
+
+
+def test_deep_in_place_mutation_is_a_change(django_assert_num_queries):
+    live = LiveViewTestClient.mount(Deep)
+    assert live.html.startswith("<li>a</li><li>b</li><p>Ada</p><i>n1</i><b>1</b>")
+    reply = live.click("rename_row")
+    assert [op["o"] for op in reply["patch"]["d"]] == ["s"] and "<li>B</li>" in live.html
+    assert "Grace" in str(live.click("rename_user")["patch"]) and "<p>Grace</p>" in live.html
+    assert live.click("edit_note")["patch"]["d"] == [{"o": "s", "p": [3], "v": "n2"}] and "<i>n2</i>" in live.html
+    # Rewriting the same values is no change, and the lazy QuerySet in state is
+    # neither copied nor compared (that would run it): no query at all.
+    with django_assert_num_queries(0):
+        reply = live.click("nothing")
+    assert "patch" not in reply and "html" not in reply
+
+
 def test_form_argument_validates_on_the_server_and_pushes_an_event():
     live = LiveViewTestClient.mount(Signup)
     live.submit("save", {"email": "not-an-email", "age": "12"})
