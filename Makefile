@@ -35,7 +35,7 @@ demo: develop
 	cd integration/demo && ../../$(PY) manage.py load_demo_data
 	@echo "djust demo on http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops it)"
 	cd integration/demo && ../../$(VENV)/bin/uvicorn demosite.asgi:application \
-		--host 127.0.0.1 --port $(DEMO_PORT) --ws websockets
+		--host 127.0.0.1 --port $(DEMO_PORT) --ws websockets-sansio --ws-per-message-deflate false
 
 rust-checks:
 	cargo fmt --all --check

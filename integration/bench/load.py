@@ -50,7 +50,7 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def start_server(port: int, db: Path, ws: str) -> subprocess.Popen:
+def start_server(port: int, db: Path, ws: str, deflate: bool) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "browser.settings",
@@ -61,7 +61,7 @@ def start_server(port: int, db: Path, ws: str) -> subprocess.Popen:
         [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"], cwd=INTEGRATION, env=env, check=True
     )
     cmd = [sys.executable, "-m", "uvicorn", "browser.asgi:application", "--port", str(port), "--ws", ws]
-    cmd += ["--log-level", "warning", "--backlog", "4096"]
+    cmd += ["--ws-per-message-deflate", str(deflate).lower(), "--log-level", "warning", "--backlog", "4096"]
     proc = subprocess.Popen(cmd, cwd=INTEGRATION, env=env)
     for _ in range(600):
         try:
@@ -130,6 +130,8 @@ async def main_async(args: argparse.Namespace, port: int, pid: int) -> None:
     latencies.sort()
     ms = [x * 1000 for x in latencies]
     q = statistics.quantiles(ms, n=100)
+    deflate = "on" if args.deflate else "off"
+    print(f"server                 uvicorn --ws {args.ws}, per-message-deflate {deflate}")
     print(f"connections            {len(views)} (one server process, loopback)")
     print(f"events                 {len(ms)} ({args.events} per connection, mean gap {args.interval:.2f}s)")
     print(f"throughput             {len(ms) / elapsed:.0f} events/s over {elapsed:.1f}s")
@@ -150,12 +152,19 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--interval", type=float, default=2.0, help="mean seconds between a connection's events")
     parser.add_argument("--ws", default="websockets-sansio", help="uvicorn's WebSocket implementation")
+    parser.add_argument(
+        "--deflate",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="let uvicorn accept permessage-deflate (browsers and this client offer it); djust's deployment "
+        "docs turn it off: patches are tens of bytes and each compressing socket keeps zlib state",
+    )
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.connections + 256)), hard))
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(port, Path(tmp) / "load.sqlite3", args.ws)
+        proc = start_server(port, Path(tmp) / "load.sqlite3", args.ws, args.deflate)
         try:
             asyncio.run(main_async(args, port, proc.pid))
         finally:

@@ -9,6 +9,10 @@ import urllib.request
 from pathlib import Path
 
 INTEGRATION = Path(__file__).resolve().parents[1]
+
+# The WebSocket settings docs/liveview.md recommends (and `make demo` uses):
+# the sans-I/O implementation, no permessage-deflate (see "Serving it").
+UVICORN_WS = ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
 #: Debian's Chromium under Playwright (its own browser download does not work here).
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,7 +57,7 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", self.app, "--port", str(self.port), "--ws", "websockets-sansio"],
+            [sys.executable, "-m", "uvicorn", self.app, "--port", str(self.port), *UVICORN_WS],
             cwd=self.cwd,
             env=self.env,
             stdout=self.log.open("ab"),
