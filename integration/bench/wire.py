@@ -5,9 +5,12 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, user postgres):
     .venv/bin/python integration/bench/wire.py [--rounds 5000] [--results integration/bench/RESULTS.md]
 
 It builds the release binary with cargo, starts it on free ports, then times
-`SELECT 1` (execute + fetch, psycopg, autocommit) alternately on a direct and
-a proxied connection, so drift on a busy machine hits both alike. It prints
-medians and the ratio; `--results` appends the table to RESULTS.md.
+`SELECT 1` (execute + fetch, psycopg, autocommit) in turn on a direct and
+a proxied connection, so drift on a busy machine hits both alike. When
+`socat` is installed it also times a third connection through a plain TCP
+relay (`socat ... nodelay`, no parsing at all): the cost of one more hop by
+itself, which no proxy can go below. It prints medians and the ratios;
+`--results` appends the table to RESULTS.md.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ import datetime
 import json
 import os
 import platform
+import shutil
+import socket
 import statistics
 import subprocess
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -44,6 +50,31 @@ def round_trip_ns(cur: psycopg.Cursor) -> int:
     return time.perf_counter_ns() - start
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_relay(host: str, port: int) -> tuple[subprocess.Popen, int] | None:
+    """A plain TCP relay to PostgreSQL (socat), or None when socat is not installed."""
+    socat = shutil.which("socat")
+    if socat is None:
+        return None
+    listen = free_port()
+    relay = subprocess.Popen(
+        [socat, f"TCP-LISTEN:{listen},bind=127.0.0.1,reuseaddr,fork,nodelay", f"TCP:{host}:{port},nodelay"]
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
+            return relay, listen
+        except OSError:
+            time.sleep(0.05)
+    relay.kill()
+    return None
+
+
 def percentile(samples: list[int], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1000
@@ -64,29 +95,37 @@ def main() -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
+    relay = start_relay(args.host, args.port)
     try:
         assert proxy.stdout is not None
         ready = json.loads(proxy.stdout.readline())
         proxy_host, proxy_port = ready["proxy"].rsplit(":", 1)
         common = {"user": args.user, "dbname": "postgres", "autocommit": True, "sslmode": "disable"}
-        with (
-            psycopg.connect(host=args.host, port=args.port, **common) as direct,
-            psycopg.connect(host=proxy_host, port=int(proxy_port), **common) as proxied,
-        ):
-            cursors = {"direct": direct.cursor(), "proxied": proxied.cursor()}
+        with ExitStack() as stack:
+            connections = {
+                "direct": psycopg.connect(host=args.host, port=args.port, **common),
+                "proxied": psycopg.connect(host=proxy_host, port=int(proxy_port), **common),
+            }
+            if relay is not None:
+                connections["tcp relay (socat)"] = psycopg.connect(host="127.0.0.1", port=relay[1], **common)
+            cursors = {name: stack.enter_context(conn).cursor() for name, conn in connections.items()}
             for cur in cursors.values():
                 for _ in range(500):
                     round_trip_ns(cur)
-            samples: dict[str, list[int]] = {"direct": [], "proxied": []}
+            samples: dict[str, list[int]] = {name: [] for name in cursors}
+            names = list(cursors)
             for i in range(args.rounds):
-                # Alternate which goes first, so neither always follows the other.
-                order = ("direct", "proxied") if i % 2 == 0 else ("proxied", "direct")
-                for name in order:
+                # Rotate which goes first, so none always follows another.
+                k = i % len(names)
+                for name in names[k:] + names[:k]:
                     samples[name].append(round_trip_ns(cursors[name]))
         counted = read_stats(ready["stats"])["total"]["statements"]
     finally:
         proxy.terminate()
         proxy.wait()
+        if relay is not None:
+            relay[0].terminate()
+            relay[0].wait()
 
     median = {name: statistics.median(s) / 1000 for name, s in samples.items()}
     ratio = median["proxied"] / median["direct"]
@@ -109,6 +148,12 @@ def main() -> None:
         f"ratio proxied/direct (median): **{ratio:.2f}x** (target ≤ 1.3x); "
         f"per tenth of the run: {min(block_ratios):.2f}x to {max(block_ratios):.2f}x; load average {load}"
     )
+    relayed = median.get("tcp relay (socat)")
+    if relayed is not None:
+        summary += (
+            f"; a plain TCP relay: {relayed / median['direct']:.2f}x direct, "
+            f"djust-wire/relay **{median['proxied'] / relayed:.2f}x**"
+        )
     print("\n".join(rows))
     print(summary)
     print(f"statements counted by the watcher: {counted}")
