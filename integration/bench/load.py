@@ -50,6 +50,12 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(port: int, db: Path, ws: str, deflate: bool) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -123,8 +129,10 @@ async def main_async(args: argparse.Namespace, port: int, pid: int) -> None:
     after = rss_kb(pid)
     latencies: list[float] = []
     started = time.perf_counter()
+    cpu_before = cpu_seconds(pid)
     await asyncio.gather(*(drive(ws, args.events, args.interval, latencies) for ws in views))
     elapsed = time.perf_counter() - started
+    server_cpu = cpu_seconds(pid) - cpu_before
     settled = rss_kb(pid)
     await asyncio.gather(*(ws.close() for ws in views))
     latencies.sort()
@@ -136,6 +144,12 @@ async def main_async(args: argparse.Namespace, port: int, pid: int) -> None:
     print(f"events                 {len(ms)} ({args.events} per connection, mean gap {args.interval:.2f}s)")
     print(f"throughput             {len(ms) / elapsed:.0f} events/s over {elapsed:.1f}s")
     print(f"latency p50/p99/max    {q[49]:.2f} / {q[98]:.2f} / {ms[-1]:.2f} ms")
+    # CPU the server spent per event (frames, consumer, handler, render, patch): the capacity
+    # of one process is about 1 / this per core, whatever the load generator could offer.
+    print(
+        f"server CPU             {server_cpu:.1f} s during the events: {1000 * server_cpu / len(ms):.2f} ms per event, "
+        f"{100 * server_cpu / elapsed:.0f}% of one core"
+    )
     print(
         f"server RSS             {before / 1024:.1f} MiB before joins, {after / 1024:.1f} MiB joined, "
         f"{settled / 1024:.1f} MiB after events"
