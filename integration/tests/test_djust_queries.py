@@ -481,8 +481,11 @@ def test_a_liveview_page_gets_its_template_lines_and_fixes(engine):
         f"{row}:{line_of(row, 'post.comments.all')}": posts,
         f"{row}:{line_of(row, '{{ comment.author.name }}')}": posts * COMMENTS_PER_POST,
     }
+    assert page["duplicates"] == []  # the session's savepoints are not an N+1 either
     for group in page["n_plus_one"]:
         assert group["template_origin"]["file"].endswith("auditapp/templates/auditapp/_post.html")
+        # No user code of the request is on the stack (djust's view code ran the render).
+        assert group["python_origin"] is None
         assert group["optimize_removes"] is True
         assert group["fix_target"] == {"template": "auditapp/live_posts.html", "name": "posts"}
     with pytest.raises(AssertionError) as caught:

@@ -43,6 +43,7 @@ from types import FrameType
 
 import asgiref
 import django
+from django.core.handlers.base import BaseHandler
 from django.template.base import Node
 
 import djust
@@ -122,6 +123,10 @@ _FRAMEWORK_DIRS: tuple[str, ...] = tuple(
 
 _RENDER_ANNOTATED = Node.render_annotated.__code__
 
+# A request's own frames end here: a frame further out (the test that made
+# the request, manage.py) did not run the statement, so it is no origin.
+_REQUEST_BOUNDARY = frozenset({BaseHandler._get_response.__code__, BaseHandler._get_response_async.__code__})
+
 
 def _native_render_callers() -> frozenset:
     """The Python functions that hand a render to djust's engine: seen on the
@@ -166,7 +171,10 @@ def engine_origin() -> TemplateOrigin | None:
 
 
 def find_origins(frame: FrameType | None) -> tuple[TemplateOrigin | None, PythonOrigin | None]:
-    """The innermost template node and the innermost user frame above ``frame``.
+    """The innermost template node and the innermost user frame above ``frame``
+    (within the request, when a request runs it: a LiveView's statements run
+    in djust's view code, and the test or command that made the request is no
+    origin).
 
     Django template nodes are read from the stack; djust's engine (and a
     Python engine's hook) answer when no Django node is rendering, or when the
@@ -175,15 +183,18 @@ def find_origins(frame: FrameType | None) -> tuple[TemplateOrigin | None, Python
     template: TemplateOrigin | None = None
     python: PythonOrigin | None = None
     engine_checked = False
-    while frame is not None and (template is None or python is None):
+    in_request = True
+    while frame is not None and (template is None or (python is None and in_request)):
         code = frame.f_code
+        if code in _REQUEST_BOUNDARY:
+            in_request = False
         if template is None:
             if code is _RENDER_ANNOTATED:
                 template = _node_origin(frame)
             elif code in _NATIVE_RENDER_CALLERS and not engine_checked:
                 template = engine_origin()
                 engine_checked = True
-        if python is None and not _is_framework(code.co_filename):
+        if python is None and in_request and not _is_framework(code.co_filename):
             python = PythonOrigin(file=code.co_filename, line=frame.f_lineno, function=code.co_name)
         frame = frame.f_back
     if template is None and not engine_checked:
