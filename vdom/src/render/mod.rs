@@ -244,6 +244,10 @@ impl<'e> Renderer<'e> {
         // Each node is the position while it renders; the parent's again after.
         let outer_line = self.pos.line();
         for node in nodes {
+            if let NodeKind::Text(t) = &node.node {
+                out.push_str(t); // runs nothing: no position to report
+                continue;
+            }
             self.pos.set_line(node.span.line);
             if let Err(e) = self.render_node(node, ctx, host, out) {
                 result = Err(self.locate(e, node.span));
