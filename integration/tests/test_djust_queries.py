@@ -78,9 +78,8 @@ def engine(request):
 def test_djust_renders_the_audit_templates_itself():
     """No template of these pages falls back to Django's engine under
     DjustTemplates: their origins come from djust's renderer."""
-    from django.template import loader
-
     from auditapp.views import LIBRARY_PAGES
+    from django.template import loader
 
     names = [t for t, _, _ in LIBRARY_PAGES.values()] + [
         f"auditapp/{n}.html" for n in ("posts", "post_detail", "mine", "counts", "counted", "live_posts")

@@ -468,11 +468,7 @@ pub fn resolve_variable<'py>(
 #[pyfunction]
 pub fn current_template_position() -> Option<(String, u32, Option<String>)> {
     let at = djust_vdom::current_position()?;
-    let name = at
-        .name
-        .as_deref()
-        .unwrap_or("<unknown source>")
-        .to_owned();
+    let name = at.name.as_deref().unwrap_or("<unknown source>").to_owned();
     Some((name, at.line, at.origin.as_deref().map(str::to_owned)))
 }
 

@@ -46,10 +46,9 @@ impl Object for Probe {
             }
             "nested" => {
                 let (env, name) = self.nested.as_ref().expect("a nested template");
-                let inner = env.get_template(name)?.render(
-                    context(&self.seen, None),
-                    &DefaultHost,
-                )?;
+                let inner = env
+                    .get_template(name)?
+                    .render(context(&self.seen, None), &DefaultHost)?;
                 note(&self.seen); // back in the outer render
                 Ok(Some(Value::from(inner)))
             }
@@ -78,7 +77,10 @@ fn context(seen: &Seen, nested: Option<(Environment, &'static str)>) -> Value {
         }))
     };
     m.insert("p".into(), probe(nested));
-    m.insert("rows".into(), Value::List(Arc::new(vec![probe(None), probe(None)])));
+    m.insert(
+        "rows".into(),
+        Value::List(Arc::new(vec![probe(None), probe(None)])),
+    );
     Value::Map(Arc::new(m))
 }
 
