@@ -18,8 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.template import engines, loader
 
-from djust.audit.renders import note_live_render
-
 logger = logging.getLogger("djust.live")
 
 
@@ -88,7 +86,9 @@ class ViewRenderer:
         """First render: the view root's inner HTML."""
         context = self._planned(context)
         if self._live is not None:
-            note_live_render(self._name, self._source, context, request)  # for the N+1 audit's fix check
+            from djust.audit.renders import note_live_render  # imported on first mount, not with the runtime
+
+            note_live_render(self._name, self._source, context, request)  # kept only while an audit records
             return self._live.mount(context, request)
         self._last = self._django().render(context, request)
         return self._last
