@@ -4,7 +4,7 @@
 //! lazy queryset, a related-object attribute or a callable runs while it is
 //! being rendered ([`current`]).
 //!
-//! Each render owns a [`Tracker`]: the template and line it is at, shared
+//! Each render owns a `Tracker`: the template and line it is at, shared
 //! (`Rc`) with this thread's slot. The renderer writes the line of each
 //! node it starts into its own tracker (a plain `Cell` store, no
 //! thread-local access on the hot path) and switches the template on
