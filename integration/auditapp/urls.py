@@ -12,6 +12,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("counts/", views.counts, name="counts"),
     path("counted/", views.counted, name="counted"),
+    path("live/posts/", views.LivePosts.as_view(), name="live-posts"),
     path("broken/", views.broken, name="broken"),
 ]
 

@@ -1,7 +1,7 @@
 """Pages for the audit tests: the same templates fed unoptimised and
 optimised querysets, a route with arguments, a login-only page, a page with
-exact duplicates and a broken page; and every template of the ORM suite's
-library app, with and without ``djust.optimize``."""
+exact duplicates, a LiveView page and a broken page; and every template of
+the ORM suite's library app, with and without ``djust.optimize``."""
 
 from collections.abc import Callable
 
@@ -15,6 +15,7 @@ from library.models import Tag as LibraryTag
 
 import djust
 from auditapp.models import Comment, Post
+from djust import LiveView
 
 
 def posts(request: HttpRequest) -> HttpResponse:
@@ -62,6 +63,17 @@ def counts(request: HttpRequest) -> HttpResponse:
 def counted(request: HttpRequest) -> HttpResponse:
     """An N+1 in a model method (``post.comment_total``): djust.optimize cannot remove it."""
     return render(request, "auditapp/counted.html", {"posts": Post.objects.filter(published=True).order_by("pk")})
+
+
+class LivePosts(LiveView):
+    """A LiveView page with the posts page's N+1s, rendered by djust's live engine."""
+
+    template_name = "auditapp/live_posts.html"
+
+    def get_context_data(self) -> dict:
+        context = super().get_context_data()
+        context["posts"] = Post.objects.filter(published=True).order_by("pk")
+        return context
 
 
 def broken(request: HttpRequest) -> HttpResponse:

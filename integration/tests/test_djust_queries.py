@@ -2,9 +2,12 @@
 
 The auditapp pages are known: /audit/posts/ has four N+1s (one per template
 line of auditapp/_post.html that walks a relation), /audit/posts/optimised/
-renders the same template with none.
+renders the same template with none. Tests taking the ``engine`` fixture run
+twice: with Django's template engine and with djust's (``DjustTemplates``),
+whose statements get their template lines from the Rust renderer.
 """
 
+import copy
 import io
 import json
 import os
@@ -16,6 +19,7 @@ import auditapp
 import pytest
 from auditapp.data import COMMENTS_PER_POST, load
 from auditapp.models import Post
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
@@ -59,11 +63,39 @@ def data():
     load()
 
 
+@pytest.fixture(params=["django", "djust"])
+def engine(request):
+    """The project's templates rendered by Django's engine, then by djust's."""
+    if request.param == "django":
+        yield request.param
+        return
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["BACKEND"] = "djust.template.backends.DjustTemplates"
+    with override_settings(TEMPLATES=templates):
+        yield request.param
+
+
+def test_djust_renders_the_audit_templates_itself():
+    """No template of these pages falls back to Django's engine under
+    DjustTemplates: their origins come from djust's renderer."""
+    from auditapp.views import LIBRARY_PAGES
+    from django.template import loader
+
+    names = [t for t, _, _ in LIBRARY_PAGES.values()] + [
+        f"auditapp/{n}.html" for n in ("posts", "post_detail", "mine", "counts", "counted", "live_posts")
+    ]
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["BACKEND"] = "djust.template.backends.DjustTemplates"
+    with override_settings(TEMPLATES=templates):
+        fallbacks = [n for n in names if loader.get_template(n).template.uses_django]
+    assert fallbacks == []
+
+
 def published() -> int:
     return Post.objects.filter(published=True).count()
 
 
-def test_every_n_plus_one_on_the_unoptimised_page_with_its_template_line():
+def test_every_n_plus_one_on_the_unoptimised_page_with_its_template_line(engine):
     [page] = audit("--url", "/audit/posts/", "--no-fixes")["pages"]
     row = "auditapp/_post.html"
     posts = published()
@@ -84,7 +116,7 @@ def test_every_n_plus_one_on_the_unoptimised_page_with_its_template_line():
     assert page["duplicates"] == []
 
 
-def test_zero_on_the_optimised_page():
+def test_zero_on_the_optimised_page(engine):
     report = audit("--url", "/audit/posts/optimised/")
     [page] = report["pages"]
     assert (page["status"], page["queries"], page["n_plus_one"], page["duplicates"]) == (200, 3, [], [])
@@ -96,7 +128,7 @@ def test_zero_on_the_page_planned_by_djust_optimize():
     assert (page["status"], page["queries"], page["n_plus_one"], page["duplicates"]) == (200, 3, [], [])
 
 
-def test_exact_duplicates_are_reported_apart():
+def test_exact_duplicates_are_reported_apart(engine):
     [page] = audit("--url", "/audit/counts/")["pages"]
     assert page["n_plus_one"] == []
     [dup] = page["duplicates"]
@@ -127,6 +159,7 @@ def test_a_route_with_arguments_via_url_and_the_settings_hook():
         "/audit/mine/",
         "/audit/counts/",
         "/audit/counted/",
+        "/audit/live/posts/",
         f"/audit/posts/{pk}/",
     }
     assert n_plus_ones(pages[f"/audit/posts/{pk}/"]) == expected
@@ -143,6 +176,7 @@ def test_the_crawl_finds_routes_without_arguments():
         "/audit/mine/",
         "/audit/counts/",
         "/audit/counted/",
+        "/audit/live/posts/",
         "/admin/",
     } <= set(targets)
     assert "/audit/broken/" not in targets
@@ -173,7 +207,7 @@ def test_discover_builds_urls_from_route_and_regex_patterns():
     ]
 
 
-def test_user_renders_as_that_user():
+def test_user_renders_as_that_user(engine):
     [anonymous] = audit("--url", "/audit/mine/")["pages"]
     assert anonymous["status"] == 302 and anonymous["n_plus_one"] == []
     [ada] = audit("--url", "/audit/mine/", "--user", "ada")["pages"]
@@ -182,7 +216,7 @@ def test_user_renders_as_that_user():
     assert n_plus_ones(ada) == {f"{mine}:{line_of(mine, 'post.tags.all')}": 2}
 
 
-def test_template_mode():
+def test_template_mode(engine):
     row = "auditapp/_post.html"
     [page] = audit("--template", "auditapp/posts.html", "--var", "posts=auditapp.Post:published=true", "--no-fixes")[
         "pages"
@@ -229,7 +263,7 @@ def test_fail_exit_codes():
     assert fail_code("--url", "/audit/broken/") == 0
 
 
-def test_text_report_and_failures():
+def test_text_report_and_failures(engine):
     out = io.StringIO()
     with pytest.raises(CommandError):
         call_command(
@@ -269,7 +303,7 @@ def test_command_exit_codes_as_a_process(django_db_blocker):
 test_command_exit_codes_as_a_process = pytest.mark.django_db(transaction=True)(test_command_exit_codes_as_a_process)
 
 
-def test_assert_no_n_plus_one():
+def test_assert_no_n_plus_one(engine):
     client = Client()
     with assert_no_n_plus_one() as recorder:
         client.get("/audit/posts/optimised/")
@@ -373,7 +407,7 @@ def library():
     seed(books=24)
 
 
-def test_every_n_plus_one_of_the_library_templates_and_none_when_optimised(library):
+def test_every_n_plus_one_of_the_library_templates_and_none_when_optimised(library, engine):
     from auditapp.views import LIBRARY_PAGES
 
     expected = _library_expected()
@@ -408,7 +442,7 @@ def test_the_fix_is_the_plan_of_djust_plan_for(library):
     assert 'select_related("author__country")' in plan
 
 
-def test_the_fix_names_the_context_variable_that_loads_the_rows():
+def test_the_fix_names_the_context_variable_that_loads_the_rows(engine):
     # post_detail's comments are a related manager's queryset of an instance
     # the view loaded: the plan for "comments" removes the N+1 below it.
     pk = Post.objects.order_by("pk").first().pk
@@ -421,7 +455,7 @@ def test_the_fix_names_the_context_variable_that_loads_the_rows():
     )
 
 
-def test_an_n_plus_one_djust_optimize_cannot_remove():
+def test_an_n_plus_one_djust_optimize_cannot_remove(engine):
     # post.comment_total() runs its own query: no plan fetches it with the post.
     [page] = audit("--url", "/audit/counted/")["pages"]
     [group] = page["n_plus_one"]
@@ -431,6 +465,32 @@ def test_an_n_plus_one_djust_optimize_cannot_remove():
     out = io.StringIO()
     call_command("djust_queries", "--url", "/audit/counted/", stdout=out)
     assert "    fix:      djust.optimize does not remove it: fix it by hand" in out.getvalue().splitlines()
+
+
+def test_a_liveview_page_gets_its_template_lines_and_fixes(engine):
+    """A LiveView renders with djust's live engine whatever TEMPLATES says."""
+    report = audit("--url", "/audit/live/posts/")
+    [page] = report["pages"]
+    row = "auditapp/_post.html"
+    posts = published()
+    assert page["status"] == 200
+    assert n_plus_ones(page) == {
+        f"{row}:{line_of(row, '{{ post.author.name }}')}": posts,
+        f"{row}:{line_of(row, 'post.tags.all')}": posts,
+        f"{row}:{line_of(row, 'post.comments.all')}": posts,
+        f"{row}:{line_of(row, '{{ comment.author.name }}')}": posts * COMMENTS_PER_POST,
+    }
+    assert page["duplicates"] == []  # the session's savepoints are not an N+1 either
+    for group in page["n_plus_one"]:
+        assert group["template_origin"]["file"].endswith("auditapp/templates/auditapp/_post.html")
+        # No user code of the request is on the stack (djust's view code ran the render).
+        assert group["python_origin"] is None
+        assert group["optimize_removes"] is True
+        assert group["fix_target"] == {"template": "auditapp/live_posts.html", "name": "posts"}
+    with pytest.raises(AssertionError) as caught:
+        with assert_no_n_plus_one():
+            Client().get("/audit/live/posts/")
+    assert f"template: {row}:{line_of(row, 'post.author.name')}" in str(caught.value)
 
 
 def test_the_docs_pytest_example_runs():

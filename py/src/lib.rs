@@ -31,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(template::resolve_variable, m)?)?;
     m.add_function(wrap_pyfunction!(template::value_roundtrip, m)?)?;
     m.add_function(wrap_pyfunction!(template::host_call, m)?)?;
+    m.add_function(wrap_pyfunction!(template::current_template_position, m)?)?;
     m.add(
         "TemplateUnsupported",
         m.py().get_type::<errors::TemplateUnsupported>(),

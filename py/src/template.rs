@@ -459,6 +459,19 @@ pub fn resolve_variable<'py>(
     }
 }
 
+/// The template line the engine is rendering on this thread:
+/// `(name, line, origin)`, where `name` is what the loader was asked for
+/// (`"<unknown source>"` for a template string, as Django names it),
+/// `line` is 1-based and `origin` is where the loader found it (the file
+/// path) or `None`. `None` outside a render. The N+1 audit reads it for
+/// each SQL statement a render runs.
+#[pyfunction]
+pub fn current_template_position() -> Option<(String, u32, Option<String>)> {
+    let at = djust_vdom::current_position()?;
+    let name = at.name.as_deref().unwrap_or("<unknown source>").to_owned();
+    Some((name, at.line, at.origin.as_deref().map(str::to_owned)))
+}
+
 /// Convert a Python object into an engine value and back (scalars cross
 /// by value, other objects by reference). A test hook for the conversion.
 #[pyfunction]

@@ -88,3 +88,23 @@ def test_recording_flag_for_engines():
             assert recording()
         assert recording()
     assert not recording()
+
+
+def test_the_docs_engine_hook_example_runs():
+    """docs/auditing.md's example for Python template engines, executed as written."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "auditing.md").read_text()
+    [block] = [b.split("```", 1)[0] for b in docs.split("```python\n")[1:] if "def render_node" in b]
+    namespace: dict = {}
+    exec(compile(block, "docs/auditing.md", "exec"), namespace)
+
+    class Node:
+        template_name, line = "blog/posts.html", 12
+
+        def render(self, context):
+            return find_origins(sys._getframe())[0]
+
+    assert namespace["render_node"](Node(), {}) is None  # not recording: the hook is skipped
+    with recording_scope():
+        assert namespace["render_node"](Node(), {}) == TemplateOrigin("blog/posts.html", 12)

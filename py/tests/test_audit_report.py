@@ -100,6 +100,18 @@ def test_bulk_statements_and_other_databases_are_kept_apart():
     assert page.queries == 3
 
 
+def test_transaction_control_is_counted_but_never_grouped():
+    # Django names each savepoint anew: without the rule, two atomic blocks look like an N+1.
+    control = [
+        st(sql=f'{verb} "s1_x{i}"', params=())
+        for i in (1, 2)
+        for verb in ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    ]
+    control += [st(sql="BEGIN", params=()), st(sql="BEGIN", params=()), st(sql="commit", params=())] * 2
+    page = page_report("/p/", control)
+    assert (page.queries, page.n_plus_one, page.duplicates) == (len(control), [], [])
+
+
 def test_json_schema():
     page = page_report("/posts/", [st(params=(i,), duration=0.002) for i in range(3)], status=200)
     page.n_plus_one[0].fix = 'Post.objects.select_related("author")'

@@ -30,6 +30,7 @@ pub use env::{
 };
 pub use error::{Error, ErrorKind, Result, Span};
 pub use host::{DefaultHost, Host, NumberFormats};
+pub use render::position::{current as current_position, Position};
 pub use value::{Object, ObjectKind, Value};
 
 /// The crate version, as built.

@@ -103,6 +103,14 @@ def value_roundtrip(obj: Any) -> Any:
 def host_call(service: str, *args: Any, request: Any = None) -> Any:
     """Call one host service (gettext, format, localtime, reverse, ...) as a render would."""
 
+def current_template_position() -> tuple[str, int, str | None] | None:
+    """The template line being rendered on this thread: ``(name, line, origin)``.
+
+    ``name`` is the name the template was loaded by (``"<unknown source>"`` for a
+    template string), ``line`` is 1-based, ``origin`` is the file the loader found
+    (or None). None outside a render. Read by the N+1 audit for each statement.
+    """
+
 # --- Live rendering (py/src/live.rs) ------------------------------------------
 
 class LiveTemplate:

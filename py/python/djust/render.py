@@ -86,6 +86,9 @@ class ViewRenderer:
         """First render: the view root's inner HTML."""
         context = self._planned(context)
         if self._live is not None:
+            from djust.audit.renders import note_live_render  # imported on first mount, not with the runtime
+
+            note_live_render(self._name, self._source, context, request)  # kept only while an audit records
             return self._live.mount(context, request)
         self._last = self._django().render(context, request)
         return self._last

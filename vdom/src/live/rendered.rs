@@ -196,6 +196,9 @@ impl Eval<'_, '_, '_> {
         let def = prog.slot(sid);
         // Most slots come from the template already current: skip the swap.
         let saved = (!self.r.is_tpl(&def.tpl)).then(|| self.r.swap_tpl(def.tpl.clone()));
+        // The slot's tag is the position while its condition, bindings or
+        // loop sequence are evaluated; its nodes report their own lines.
+        let outer_line = self.r.enter_line(def.span.line);
         let r = match &def.kind {
             SlotKind::Text(nodes) => {
                 // Render into a reused buffer: one allocation per slot.
@@ -249,6 +252,7 @@ impl Eval<'_, '_, '_> {
             SlotKind::For { .. } => self.eval_for(sid, ctx),
         };
         let r = r.map_err(|e| self.r.locate(e, def.span));
+        self.r.leave_line(outer_line);
         if let Some(saved) = saved {
             self.r.swap_tpl(saved);
         }

@@ -3,6 +3,7 @@
 //! `render_context` (cycles, `ifchanged`, the block chain of `extends`).
 mod ops;
 mod overlay;
+pub mod position;
 mod tags;
 
 use std::collections::HashMap;
@@ -68,7 +69,9 @@ pub(crate) struct Renderer<'e> {
     frames: Vec<Frame>,
     depth: usize,
     includes: usize,
-    tpl: Tpl,
+    /// The template and line being rendered (errors are attributed to it,
+    /// and [`position::current`] reports it).
+    pos: position::Tracker,
     stack_base: usize,
     /// `USE_THOUSAND_SEPARATOR` is off: integers display as plain digits
     /// whatever the localisation (Django's `numberformat.format`).
@@ -145,7 +148,7 @@ impl<'e> Renderer<'e> {
             frames: vec![Frame::default()],
             depth: 0,
             includes: 0,
-            tpl: Tpl::of(template),
+            pos: position::Tracker::enter(Tpl::of(template)),
             stack_base: crate::parser::stack_position(),
             plain_ints: host.format("USE_THOUSAND_SEPARATOR").as_deref() != Some("True"),
         }
@@ -153,17 +156,33 @@ impl<'e> Renderer<'e> {
 
     /// Swap the template errors are attributed to; returns the previous one.
     pub(crate) fn swap_tpl(&mut self, tpl: Tpl) -> Tpl {
-        std::mem::replace(&mut self.tpl, tpl)
+        self.pos.swap_tpl(tpl)
+    }
+
+    /// Report `line` of the current template as the one being rendered;
+    /// returns the previous line.
+    #[inline]
+    pub(crate) fn enter_line(&self, line: u32) -> u32 {
+        let outer = self.pos.line();
+        self.pos.set_line(line);
+        outer
+    }
+
+    /// Back to `line` (from [`Renderer::enter_line`]).
+    #[inline]
+    pub(crate) fn leave_line(&self, line: u32) {
+        self.pos.set_line(line);
     }
 
     /// Whether errors are currently attributed to `tpl`.
     pub(crate) fn is_tpl(&self, tpl: &Tpl) -> bool {
-        Arc::ptr_eq(&self.tpl.source, &tpl.source)
+        Arc::ptr_eq(&self.pos.tpl().source, &tpl.source)
     }
 
     /// Attach the current template and `span` to an error.
     pub(crate) fn locate(&self, e: Error, span: crate::error::Span) -> Error {
-        e.at(self.tpl.name.as_ref(), span, Some(&self.tpl.source))
+        let tpl = self.pos.tpl();
+        e.at(tpl.name.as_ref(), span, Some(&tpl.source))
     }
 
     /// Django's `render_value_in_context` into `out`.
@@ -222,12 +241,20 @@ impl<'e> Renderer<'e> {
             )));
         }
         let mut result = Ok(());
+        // Each node is the position while it renders; the parent's again after.
+        let outer_line = self.pos.line();
         for node in nodes {
+            if let NodeKind::Text(t) = &node.node {
+                out.push_str(t); // runs nothing: no position to report
+                continue;
+            }
+            self.pos.set_line(node.span.line);
             if let Err(e) = self.render_node(node, ctx, host, out) {
-                result = Err(e.at(self.tpl.name.as_ref(), node.span, Some(&self.tpl.source)));
+                result = Err(self.locate(e, node.span));
                 break;
             }
         }
+        self.pos.set_line(outer_line);
         self.depth -= 1;
         result
     }
@@ -396,7 +423,7 @@ impl<'e> Renderer<'e> {
         } else {
             let entry = BlockEntry {
                 node: node.clone(),
-                tpl: self.tpl.clone(),
+                tpl: self.pos.tpl().clone(),
             };
             self.render_block_chain(&node.name, entry, ctx, host, out)
         };
@@ -427,9 +454,9 @@ impl<'e> Renderer<'e> {
                 chained: true,
             },
         );
-        let saved = std::mem::replace(&mut self.tpl, block.tpl.clone());
+        let saved = self.swap_tpl(block.tpl.clone());
         let r = self.render_nodes(&block.node.body, ctx, host, out);
-        self.tpl = saved;
+        self.swap_tpl(saved);
         if let Some(p) = popped {
             if let Some(list) = self
                 .frame()
@@ -503,12 +530,13 @@ impl<'e> Renderer<'e> {
         }
         let name = parent_value.to_text()?;
         let name = name.as_str().unwrap_or_default().to_owned();
-        let own_origin = self
-            .tpl
-            .origin
-            .clone()
-            .or_else(|| self.tpl.name.clone())
-            .unwrap_or_else(|| Arc::from(""));
+        let own_origin = {
+            let tpl = self.pos.tpl();
+            tpl.origin
+                .clone()
+                .or_else(|| tpl.name.clone())
+                .unwrap_or_else(|| Arc::from(""))
+        };
         let frame = self.frame();
         if frame.history.is_empty() {
             frame.history.push(own_origin);
@@ -532,7 +560,7 @@ impl<'e> Renderer<'e> {
             .or_else(|| parent.name_arc())
             .cloned()
             .unwrap_or_else(|| Arc::from(""));
-        let this_tpl = self.tpl.clone();
+        let this_tpl = self.pos.tpl().clone();
         let parent_tpl = Tpl::of(&parent);
         let frame = self.frame();
         frame.history.push(parent_origin);
@@ -552,9 +580,9 @@ impl<'e> Renderer<'e> {
                 add_blocks(blocks, theirs, &parent_tpl);
             }
         }
-        let saved = std::mem::replace(&mut self.tpl, parent_tpl);
+        let saved = self.swap_tpl(parent_tpl);
         let r = self.render_nodes(&parent.ast().nodes, ctx, host, out);
-        self.tpl = saved;
+        self.swap_tpl(saved);
         r
     }
 
@@ -588,9 +616,9 @@ impl<'e> Renderer<'e> {
         }
         self.includes += 1;
         self.frames.push(Frame::default());
-        let saved = std::mem::replace(&mut self.tpl, Tpl::of(template));
+        let saved = self.swap_tpl(Tpl::of(template));
         let r = self.render_nodes(&template.ast().nodes, ctx, host, out);
-        self.tpl = saved;
+        self.swap_tpl(saved);
         self.frames.pop();
         self.includes -= 1;
         r

@@ -21,8 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
-from django.template import Context, loader
-from django.template.base import Template as DjangoTemplate
+from django.template import loader
 from django.test import Client, RequestFactory
 from django.test.signals import template_rendered
 from django.test.utils import _TestState, setup_test_environment, teardown_test_environment
@@ -32,27 +31,8 @@ from django.utils.regex_helper import normalize
 
 from djust.audit.errors import AuditError
 from djust.audit.recorder import Recorder
+from djust.audit.renders import Render, capturing
 from djust.audit.report import DEFAULT_THRESHOLD, PageReport, Skipped, page_report
-
-
-@dataclass
-class Render:
-    """A template render seen during a page, kept to replay it with a plan."""
-
-    template: Any  # django.template.base.Template or a backend template
-    context: dict[str, Any]
-    request: Any = None
-
-    @property
-    def name(self) -> str | None:
-        origin = getattr(self.template, "origin", None)
-        return getattr(origin, "template_name", None) if origin is not None else None
-
-    def render(self, context: dict[str, Any]) -> str:
-        """Render again with ``context`` (a modified copy of :attr:`context`)."""
-        if isinstance(self.template, DjangoTemplate):
-            return self.template.render(Context(context, autoescape=self.template.engine.autoescape))
-        return self.template.render(context, self.request)
 
 
 @dataclass
@@ -145,7 +125,9 @@ def audit_environment() -> Iterator[None]:
 
 @contextmanager
 def capture_renders() -> Iterator[list[Render]]:
-    """Collect the Django template renders (and their contexts) made inside."""
+    """Collect the template renders (and their contexts) made inside: those
+    announced by ``template_rendered`` (Django's engine, ``DjustTemplates``)
+    and LiveView mounts."""
     renders: list[Render] = []
 
     def on_render(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
@@ -153,7 +135,8 @@ def capture_renders() -> Iterator[list[Render]]:
 
     template_rendered.connect(on_render, dispatch_uid=f"djust-audit-{id(renders)}")
     try:
-        yield renders
+        with capturing(renders):
+            yield renders
     finally:
         template_rendered.disconnect(dispatch_uid=f"djust-audit-{id(renders)}")
 

@@ -2,26 +2,32 @@
 
 Django's engine is found on the stack: ``Node.render_annotated`` frames carry
 the node (``self``) whose ``origin`` and ``token.lineno`` name the template
-file and line. djust's engine renders in Rust, so there is no Python frame to
-find; the binding reports the node it is evaluating through a hook instead.
+file and line.
 
-The hook for template engines that render outside Python frames
------------------------------------------------------------------
+djust's engine renders in Rust, so there is no Python frame per node: the
+renderer (and the live evaluator behind ``LiveTemplate`` and LiveView) keeps
+the template and line of the node it is evaluating in a thread-local, which
+``djust._native.current_template_position()`` reads. A statement run while
+djust renders (a lazy queryset iterated by ``{% for %}``, a related object in
+``{{ book.author.name }}``, a callable, ``|length``, ``{% if qs %}``) gets
+that line, across ``include``, ``extends`` and ``block``. Renders nest (a
+callable may render another template) and the innermost one answers: a Django
+render inside a djust render is found on the stack first, and a djust render
+inside a Django one is recognised by the Python frame that started it.
+
+The hook for Python template engines
+------------------------------------
 ``current_template_origin`` is a :class:`contextvars.ContextVar` holding a
-``(template_name, line)`` tuple or ``None``. An engine that calls into Python
-(attribute lookups, iteration, ``len``, callables) while evaluating a node
-sets it to that node's template name and 1-based line first::
+``(template_name, line)`` tuple or ``None``, for template engines written in
+Python that have no ``render_annotated`` frames. Such an engine reports the
+node it is evaluating with :func:`template_origin` (or sets the variable
+itself, checking :func:`recording` once per render so that it costs nothing
+outside an audit)::
 
-    if djust.audit.origin.recording():           # once per render: cheap
-        token = current_template_origin.set(None)
-        ...
-        current_template_origin.set((template_name, line))  # before each node
-        ...
-        current_template_origin.reset(token)     # when the render ends
+    with template_origin(template_name, line):
+        ...  # evaluate the node
 
-Outside an audit ``recording()`` is False and the engine skips all of it, so
-the hook costs nothing in production. Python engines can use
-:func:`template_origin` instead.
+It is consulted before djust's own engine.
 """
 
 from __future__ import annotations
@@ -37,12 +43,14 @@ from types import FrameType
 
 import asgiref
 import django
+from django.core.handlers.base import BaseHandler
 from django.template.base import Node
 
 import djust
+from djust import _native
 
-#: The template node being rendered by an engine that has no Python frames
-#: (djust's Rust engine): ``(template_name, line)`` or ``None``.
+#: The template node being rendered by a Python engine that has no
+#: ``render_annotated`` frames: ``(template_name, line)`` or ``None``.
 current_template_origin: ContextVar[tuple[str, int] | None] = ContextVar("djust_current_template_origin", default=None)
 
 # How many recorders are active in this context (thread or task).
@@ -115,6 +123,22 @@ _FRAMEWORK_DIRS: tuple[str, ...] = tuple(
 
 _RENDER_ANNOTATED = Node.render_annotated.__code__
 
+# A request's own frames end here: a frame further out (the test that made
+# the request, manage.py) did not run the statement, so it is no origin.
+_REQUEST_BOUNDARY = frozenset({BaseHandler._get_response.__code__, BaseHandler._get_response_async.__code__})
+
+
+def _native_render_callers() -> frozenset:
+    """The Python functions that hand a render to djust's engine: seen on the
+    stack before a ``render_annotated`` frame, the djust render is the inner one."""
+    from djust.live import LiveTemplate
+    from djust.template.engine import Template
+
+    return frozenset(f.__code__ for f in (Template.render, LiveTemplate.mount, LiveTemplate.update))
+
+
+_NATIVE_RENDER_CALLERS = _native_render_callers()
+
 
 def _is_framework(filename: str) -> bool:
     if filename.startswith("<"):  # <frozen ...>, <string>
@@ -133,25 +157,48 @@ def _node_origin(frame: FrameType) -> TemplateOrigin | None:
     return TemplateOrigin(name=str(name), line=int(token.lineno), file=str(file))
 
 
-def find_origins(frame: FrameType | None) -> tuple[TemplateOrigin | None, PythonOrigin | None]:
-    """The innermost template node and the innermost user frame above ``frame``.
+def engine_origin() -> TemplateOrigin | None:
+    """The node a frameless engine is rendering: a Python engine's hook
+    (:data:`current_template_origin`), else djust's engine on this thread."""
+    hooked = current_template_origin.get()
+    if hooked is not None:
+        return TemplateOrigin(name=str(hooked[0]), line=int(hooked[1]))
+    native = _native.current_template_position()
+    if native is None or native[1] == 0:  # outside a render, or before its first node
+        return None
+    name, line, file = native
+    return TemplateOrigin(name=name, line=line, file=file)
 
-    Django template nodes are read from the stack; when none is rendering, the
-    engine hook :data:`current_template_origin` answers.
+
+def find_origins(frame: FrameType | None) -> tuple[TemplateOrigin | None, PythonOrigin | None]:
+    """The innermost template node and the innermost user frame above ``frame``
+    (within the request, when a request runs it: a LiveView's statements run
+    in djust's view code, and the test or command that made the request is no
+    origin).
+
+    Django template nodes are read from the stack; djust's engine (and a
+    Python engine's hook) answer when no Django node is rendering, or when the
+    djust render was started inside the Django node.
     """
     template: TemplateOrigin | None = None
     python: PythonOrigin | None = None
-    while frame is not None and (template is None or python is None):
+    engine_checked = False
+    in_request = True
+    while frame is not None and (template is None or (python is None and in_request)):
         code = frame.f_code
-        if template is None and code is _RENDER_ANNOTATED:
-            template = _node_origin(frame)
-        if python is None and not _is_framework(code.co_filename):
+        if code in _REQUEST_BOUNDARY:
+            in_request = False
+        if template is None:
+            if code is _RENDER_ANNOTATED:
+                template = _node_origin(frame)
+            elif code in _NATIVE_RENDER_CALLERS and not engine_checked:
+                template = engine_origin()
+                engine_checked = True
+        if python is None and in_request and not _is_framework(code.co_filename):
             python = PythonOrigin(file=code.co_filename, line=frame.f_lineno, function=code.co_name)
         frame = frame.f_back
-    if template is None:
-        hooked = current_template_origin.get()
-        if hooked is not None:
-            template = TemplateOrigin(name=str(hooked[0]), line=int(hooked[1]))
+    if template is None and not engine_checked:
+        template = engine_origin()
     return template, python
 
 

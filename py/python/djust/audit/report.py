@@ -11,7 +11,10 @@ Definitions (per page, i.e. per request or per template render):
   that share a foreign key repeats parameters too; that is reported once, as
   the N+1).
 
-Bulk statements (``executemany``) are counted but never grouped.
+Bulk statements (``executemany``) and transaction control (``BEGIN``,
+``SAVEPOINT``, ``RELEASE SAVEPOINT``, ``ROLLBACK``...: Django names each
+savepoint anew, so two ``transaction.atomic`` blocks would look like an N+1)
+are counted but never grouped.
 
 JSON schema (``schema: "djust.audit/1"``; keys are only ever added)::
 
@@ -44,6 +47,7 @@ JSON schema (``schema: "djust.audit/1"``; keys are only ever added)::
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +61,9 @@ SCHEMA = "djust.audit/1"
 DEFAULT_THRESHOLD = 2
 
 Fingerprinter = Callable[[str, str], str]
+
+# Statements that manage the transaction rather than read or write rows.
+_TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START\s+TRANSACTION|END)\b", re.I)
 
 
 @dataclass
@@ -229,7 +236,7 @@ def analyse(
     """
     by_site: dict[tuple[str, str, Any], list[Statement]] = {}
     for st in statements:
-        if not st.many:
+        if not st.many and not _TRANSACTION_CONTROL.match(st.sql):
             site = st.template or st.python
             by_site.setdefault((st.alias, fingerprint(st.sql, st.vendor), site), []).append(st)
 
