@@ -270,8 +270,11 @@ export class Rendered {
       if (v.b !== null && v.b !== undefined && desc.f[v.b] !== undefined) this.emit(desc.f[v.b], v.d || [], out, ctx, parent);
     } else if (desc.t === SLOT_LOOP) {
       const items = v.i || [];
-      // The loop's first item's element locates the loop in the DOM (single-element bodies only).
-      if (ctx) ctx.loops.push([v, items.length && this.info[desc.f].single ? ctx.ids.length : -1]);
+      // The loop's first item's element locates the loop in the DOM (bodies that are one element).
+      if (ctx) {
+        ctx.loops.push([v, items.length && this.info[desc.f].gap !== null ? ctx.ids.length : -1]);
+        ctx.gaps.set(v, this.info[desc.f].gap);
+      }
       for (const item of items) this.emit(desc.f, item, out, ctx, parent);
       if (Array.isArray(v.e)) this.emit(desc.e, v.e, out, ctx, parent);
     }
@@ -448,8 +451,8 @@ export function scan(statics, start = { mode: S_DATA, q: "", raw: "", foreign: f
 /**
  * Tokenize every fragment of a join payload from the state its slot puts it in, once per join.
  * Per fragment: scan()'s result plus marks[static] = [offset, element, isEnd] (where a mapping
- * render puts its markers) and single (a loop body that is exactly one element, so each item
- * is one DOM element). Null when any fragment is not understood (updateDom then always
+ * render puts its markers) and gap (for a loop body that is one element, so each item
+ * is one DOM element, see gap below). Null when any fragment is not understood (updateDom then always
  * morphs the root).
  */
 export function analyze(frags, slots) {
@@ -479,16 +482,14 @@ export function analyze(frags, slots) {
       if (el.endMark) r.marks[el.endStart[0]].push([el.endStart[1], j, true]);
     });
     for (const m of r.marks) m.sort((x, y) => x[0] - y[0]);
+    // A loop body that is one element with only whitespace around it: each item is one DOM
+    // element, and the text between two items is always gap (trailing + leading whitespace).
     const last = s.length - 1;
     const e0 = r.els[0];
-    r.single =
-      (!start || start.mode === S_DATA) &&
-      !!e0 &&
-      !!e0.end &&
-      e0.start[0] === 0 &&
-      e0.start[1] === 0 &&
-      e0.end[0] === last &&
-      e0.end[1] === s[last].length;
+    const lead = e0 && e0.start[0] === 0 ? s[0].slice(0, e0.start[1]) : "x";
+    const trail = e0 && e0.end && e0.end[0] === last ? s[last].slice(e0.end[1]) : "x";
+    const blank = /^[ \t\n\f\r]*$/; // HTML whitespace (the parser keeps it in tables)
+    r.gap = (!start || start.mode === S_DATA) && blank.test(lead) && blank.test(trail) ? trail + lead : null;
   };
   visit(0, undefined);
   return ok ? info : null;
@@ -690,7 +691,7 @@ function mapRoot(root, rendered) {
     morph(root, rendered.html());
     return;
   }
-  const ctx = { ids: [], loops: [] };
+  const ctx = { ids: [], loops: [], gaps: new Map() };
   const out = [];
   rendered.emit(0, rendered.root, out, ctx, null);
   const parsed = parseMarked(out.join(""), ctx, null);
@@ -701,7 +702,7 @@ function mapRoot(root, rendered) {
     parsed.twins = twins;
     twins = null;
   }
-  rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), items: new WeakSet() };
+  rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), itemOf: new WeakMap() };
   remap(rendered.dom, ctx, parsed);
 }
 
@@ -769,21 +770,13 @@ function remap(dom, ctx, { parsed, valid, twins: tw }) {
     }
     for (const item of v.i) {
       const m = dom.map.get(item);
-      if (m && m[0]) dom.items.add(m[0]);
+      if (m && m[0]) dom.itemOf.set(m[0], v);
     }
     // The node before the first item places an item inserted first; unknown (undefined)
     // when it is another loop's item (that loop may grow).
     const head = el.previousSibling;
-    dom.loops.set(v, { parent: el.parentNode, head: head && dom.items.has(head) ? undefined : head });
-  }
-}
-
-function tryPatchDom(dom, rendered, patch) {
-  try {
-    return patchDom(dom, rendered, patch);
-  } catch (err) {
-    console.warn("djust: patching in place failed, re-rendering the view", err);
-    return false;
+    const gap = ctx.gaps.get(v);
+    dom.loops.set(v, { parent: el.parentNode, head: head && dom.itemOf.has(head) ? undefined : head, gap, n: v.i.length });
   }
 }
 
@@ -842,7 +835,7 @@ function anchorOf(dom, rendered, path) {
 /** Re-render element t.j of its instance from the values and morph t.el into it. */
 function renderElement(dom, rendered, t) {
   const e = rendered.info[t.fid].els[t.j];
-  const ctx = { ids: [], loops: [] };
+  const ctx = { ids: [], loops: [], gaps: new Map() };
   const out = [];
   rendered.emit(t.fid, t.vals, out, ctx, null, e.start, e.end);
   ctx.ids[t.j].parent = null; // the target itself
@@ -884,8 +877,8 @@ function wrapOf(e) {
 }
 
 /**
- * A loop insert/delete/move on the item elements themselves. true: done; false: use the
- * loop's anchor instead; null: fall back to the root.
+ * A loop insert/delete/move on the item elements themselves (and the whitespace text
+ * between items, gap). true: done; false: use the loop's anchor instead; null: the root.
  */
 function loopOp(dom, rendered, op, covered) {
   const [holder, index] = rendered.locate(rendered.root, 0, op.p);
@@ -898,36 +891,51 @@ function loopOp(dom, rendered, op, covered) {
     const el = m && m[0];
     return el && el.parentNode === rec.parent ? el : null;
   };
-  if (op.o === OP_DELETE) {
-    const el = elOf(rendered.removed && rendered.removed.get(op));
-    if (!el) return false;
-    el.remove();
-    return true;
-  }
+  const item = op.o === OP_DELETE ? rendered.removed && rendered.removed.get(op) : v.i[keyIndex(v, op.k)];
+  let el = op.o === OP_INSERT ? null : elOf(item);
   let prev = null;
-  if (op.a !== null && op.a !== undefined) {
-    prev = elOf(v.i[keyIndex(v, op.a)]);
-    if (!prev) return false;
-  } else if (rec.head === undefined || (rec.head && rec.head.parentNode !== rec.parent)) return false;
-  const item = v.i[keyIndex(v, op.k)];
-  let el;
-  if (op.o === OP_MOVE) {
-    el = elOf(item);
-    if (!el) return false;
+  if (op.o !== OP_DELETE) {
+    if (op.a !== null && op.a !== undefined) {
+      prev = elOf(v.i[keyIndex(v, op.a)]);
+      if (!prev) return false;
+    } else if (rec.head === undefined || (rec.head && rec.head.parentNode !== rec.parent)) return false;
+  }
+  if (op.o !== OP_INSERT) {
+    if (!el || !takeOut(dom, rec, v, el)) return false;
+    if (op.o === OP_DELETE) return true;
   } else {
+    if (rec.gap && !rec.n) return false; // the gap text would have to be split
     const fid = rendered.slots[op.p[op.p.length - 1]].f;
-    const ctx = { ids: [], loops: [] };
+    const ctx = { ids: [], loops: [], gaps: new Map() };
     const out = [];
     rendered.emit(fid, item, out, ctx, null);
-    const parsed = parseMarked(out.join(""), ctx, wrapOf(rendered.info[fid].els[0]));
+    const parsed = parseMarked(out.join("").replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, ""), ctx, wrapOf(rendered.info[fid].els[0]));
     el = parsed.parsed[0];
     if (!parsed.valid[0] || parsed.content.childNodes.length !== 1 || parsed.content.firstChild !== el) return false;
     remap(dom, ctx, parsed);
+    dom.itemOf.set(el, v);
   }
-  if (prev) prev.after(el);
-  else if (rec.head) rec.head.after(el);
-  else rec.parent.prepend(el);
-  dom.items.add(el);
+  // ... A gap B  ->  ... A gap K gap B (after A), or head K gap F (first).
+  const nodes = rec.gap ? [el, document.createTextNode(rec.gap)] : [el];
+  if (prev) prev.after(...nodes.reverse());
+  else if (rec.head) rec.head.after(...nodes);
+  else rec.parent.prepend(...nodes);
+  rec.n += 1;
+  return true;
+}
+
+/** Remove item element el and one gap next to it (the one between it and another item). */
+function takeOut(dom, rec, v, el) {
+  if (rec.gap) {
+    const isGap = (t) => t && t.nodeType === 3 && t.data === rec.gap;
+    const next = el.nextSibling;
+    const before = el.previousSibling;
+    if (isGap(next) && dom.itemOf.get(next.nextSibling) === v) next.remove();
+    else if (isGap(before) && dom.itemOf.get(before.previousSibling) === v) before.remove();
+    else return false;
+  }
+  el.remove();
+  rec.n -= 1;
   return true;
 }
 

@@ -103,7 +103,7 @@ test("fragments start in the state of the slot that holds them", () => {
       { s: ['<div class="x ', '">', "</div>"], d: [0, 1] },
       { s: ["on"], d: [] },
       { s: ['<b title="', '">', "</b>"], d: [2, 3] },
-      { s: [" <i>", "</i>"], d: [4] },
+      { s: ["x <i>", "</i>"], d: [4] },
     ],
     s: [{ t: "i", f: [1] }, { t: "l", f: 2, e: null }, { t: "t" }, { t: "w", f: 3 }, { t: "t" }],
     r: [{ b: 0, d: [] }, { k: [], i: [] }],
@@ -115,8 +115,8 @@ test("fragments start in the state of the slot that holds them", () => {
     { el: 0, attr: false },
   ]);
   assert.equal(info[1].els.length, 0);
-  assert.ok(info[2].single, "a loop body that is one element");
-  assert.ok(!info[3].single, "text around the element");
+  assert.equal(info[2].gap, "", "a loop body that is one element");
+  assert.equal(info[3].gap, null, "text around the element");
   // A branch that closes the start tag it began in is not understood.
   const bad = structuredClone(join);
   bad.f[1].s = ['on">'];
@@ -143,7 +143,7 @@ test("a mapping render is the plain render plus markers", () => {
     r: [{ k: ["1", "2"], i: [["1", "a"], ["2", "b"]] }, "n"],
   };
   const r = new Rendered(join);
-  const ctx = { ids: [], loops: [] };
+  const ctx = { ids: [], loops: [], gaps: new Map() };
   const out = [];
   r.emit(0, r.root, out, ctx, null);
   const html = out.join("");
@@ -151,4 +151,15 @@ test("a mapping render is the plain render plus markers", () => {
   assert.match(html, /^<table dj-a="0"><tr dj-a="2" dj-key="1"><td dj-a="3">a<!--dj-e 3--><\/td><!--dj-e 2--><\/tr>/);
   assert.equal(ctx.ids[2].parent, 0, "an item's element must be inside the loop's anchor");
   assert.deepEqual(ctx.loops, [[r.root[0], 2]]);
+});
+
+test("loop bodies with whitespace around one element keep the gap between items", () => {
+  const frags = [
+    { s: ["<ul>", "</ul>"], d: [1] },
+    { s: ['\n  <li dj-key="', '">', "</li>\n"], d: [0, 0] },
+  ];
+  const info = analyze(frags, [{ t: "t" }, { t: "l", f: 1, e: null }]);
+  assert.equal(info[1].gap, "\n\n  ");
+  frags[1].s[2] = "</li>, ";
+  assert.equal(analyze(frags, [{ t: "t" }, { t: "l", f: 1, e: null }])[1].gap, null);
 });
