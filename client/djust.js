@@ -728,13 +728,22 @@ function parseMarked(html, ctx, wrap) {
     } else if (n.data.startsWith("dj-e ")) ends[n.data.slice(5)] = n;
   }
   const valid = [];
+  const marked = new Set(parsed);
+  // The end comment closes el: it is el's last descendant, inside only elements the parser
+  // implied (a <tbody>), so the parser did not close el before its end tag.
+  const closes = (end, el) => {
+    for (let n = end; n !== el; n = n.parentNode) {
+      if (!n || n.nextSibling || (n !== end && marked.has(n))) return false;
+    }
+    return true;
+  };
   ctx.ids.forEach((e, id) => {
     const el = parsed[id];
     const end = ends[id];
     valid[id] =
       e.seen &&
       !!el &&
-      (!e.endMark || (!!end && end.parentNode === el && !end.nextSibling)) &&
+      (!e.endMark || (!!end && closes(end, el))) &&
       (e.parent === null || (valid[e.parent] && parsed[e.parent].contains(el)));
   });
   for (const end of ends) {
@@ -777,6 +786,15 @@ function remap(dom, ctx, { parsed, valid, twins: tw }) {
     const head = el.previousSibling;
     const gap = ctx.gaps.get(v);
     dom.loops.set(v, { parent: el.parentNode, head: head && dom.itemOf.has(head) ? undefined : head, gap, n: v.i.length });
+  }
+}
+
+function tryPatchDom(dom, rendered, patch) {
+  try {
+    return patchDom(dom, rendered, patch);
+  } catch (err) {
+    console.warn("djust: patching in place failed, re-rendering the view", err);
+    return false;
   }
 }
 
