@@ -236,7 +236,8 @@ export class Rendered {
       info = this.info[fid];
       base = ctx.ids.length;
       for (const [j, el] of info.els.entries()) {
-        ctx.ids.push({ vals, j, parent: el.parent < 0 ? parent : base + el.parent, endMark: el.endMark, seen: false });
+        const up = el.parent < 0 ? parent : base + el.parent;
+        ctx.ids.push({ vals, j, parent: up, endMark: el.endMark, closed: !!el.end, seen: false });
       }
     }
     for (let si = a[0]; si <= b[0]; si++) {
@@ -253,6 +254,10 @@ export class Rendered {
       }
       out.push(str.slice(pos, hi));
       if (si < b[0] && si < f.d.length && si < vals.length) {
+        const v = vals[si];
+        // Markup left open in a value (an unclosed <b>) changes how the parser reads what
+        // follows, beyond any element: such a render cannot be mapped or patched in place.
+        if (ctx && typeof v === "string" && info.states[si].mode === S_DATA && !balanced(v)) ctx.leaky = true;
         const at = ctx && info.at[si].el;
         this.slotHtml(f.d[si], vals[si], out, ctx, ctx && (at < 0 ? parent : base + at));
       }
@@ -448,6 +453,13 @@ export function scan(statics, start = { mode: S_DATA, q: "", raw: "", foreign: f
   return { els, at, states, ok, topText };
 }
 
+/** An HTML value whose tags all close inside it (or no tags at all). */
+function balanced(html) {
+  if (!html.includes("<")) return true;
+  const r = scan([html]);
+  return r.ok && r.els.every((e) => e.end);
+}
+
 /**
  * Tokenize every fragment of a join payload from the state its slot puts it in, once per join.
  * Per fragment: scan()'s result plus marks[static] = [offset, element, isEnd] (where a mapping
@@ -509,6 +521,9 @@ export function morph(from, html) {
   template.innerHTML = html;
   morphChildren(from, template.content);
 }
+
+/** Elements the parser inserts on its own around table rows and columns. */
+const IMPLIED = /^(TBODY|TR|COLGROUP)$/;
 
 /** While a mapping morph runs: parsed node -> the live node it was morphed into. */
 let twins = null;
@@ -702,6 +717,7 @@ function mapRoot(root, rendered) {
     parsed.twins = twins;
     twins = null;
   }
+  if (ctx.leaky) return; // the next patch morphs the root again
   rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), itemOf: new WeakMap() };
   remap(rendered.dom, ctx, parsed);
 }
@@ -729,11 +745,11 @@ function parseMarked(html, ctx, wrap) {
   }
   const valid = [];
   const marked = new Set(parsed);
-  // The end comment closes el: it is el's last descendant, inside only elements the parser
-  // implied (a <tbody>), so the parser did not close el before its end tag.
+  // The end comment closes el: it is el's last descendant, inside only table sections the
+  // parser implied (<tbody>), so the parser did not close el before its end tag.
   const closes = (end, el) => {
     for (let n = end; n !== el; n = n.parentNode) {
-      if (!n || n.nextSibling || (n !== end && marked.has(n))) return false;
+      if (!n || n.nextSibling || (n !== end && (marked.has(n) || !IMPLIED.test(n.tagName)))) return false;
     }
     return true;
   };
@@ -742,6 +758,7 @@ function parseMarked(html, ctx, wrap) {
     const end = ends[id];
     valid[id] =
       e.seen &&
+      e.closed && // an element without its end tag here has no range to re-render
       !!el &&
       (!e.endMark || (!!end && closes(end, el))) &&
       (e.parent === null || (valid[e.parent] && parsed[e.parent].contains(el)));
@@ -857,6 +874,7 @@ function renderElement(dom, rendered, t) {
   const out = [];
   rendered.emit(t.fid, t.vals, out, ctx, null, e.start, e.end);
   ctx.ids[t.j].parent = null; // the target itself
+  if (ctx.leaky) return false;
   const parsed = parseMarked(out.join(""), ctx, wrapOf(e));
   const next = parsed.parsed[t.j];
   // The markup must parse back to exactly this one element (a value with markup may not).
@@ -927,6 +945,7 @@ function loopOp(dom, rendered, op, covered) {
     const ctx = { ids: [], loops: [], gaps: new Map() };
     const out = [];
     rendered.emit(fid, item, out, ctx, null);
+    if (ctx.leaky) return null;
     const parsed = parseMarked(out.join("").replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, ""), ctx, wrapOf(rendered.info[fid].els[0]));
     el = parsed.parsed[0];
     if (!parsed.valid[0] || parsed.content.childNodes.length !== 1 || parsed.content.firstChild !== el) return false;
