@@ -664,8 +664,13 @@ export function applyHtml(root, html) {
 
 // ---- O(changed) DOM update -----------------------------------------------------------
 
-/** Above this many ops one root morph is cheaper than many small ones. */
-const MAX_OPS = 64;
+/**
+ * Above max(MIN_OPS, elements in the page / OPS_PER_ELEMENT) ops one root morph is cheaper
+ * than many small ones (an in-place op costs about a tenth of a 1,000-row root morph's
+ * per-row share; integration/bench/client.py).
+ */
+const MIN_OPS = 64;
+const OPS_PER_ELEMENT = 10;
 
 /**
  * Bring the DOM under `root` up to date after `patch` was applied to `rendered`, in work
@@ -685,7 +690,12 @@ export function updateDom(root, rendered, patch, options = {}) {
   const focus = captureFocus(root);
   let path = "anchors";
   const dom = rendered.dom;
-  if (!dom || dom.root !== root || patch.d.length > MAX_OPS || !tryPatchDom(dom, rendered, patch)) {
+  if (dom && patch.d.length > Math.max(MIN_OPS, dom.size / OPS_PER_ELEMENT)) {
+    // A big patch: the plain root morph; the next patch maps the page again.
+    rendered.dom = null;
+    morph(root, rendered.html());
+    path = "root";
+  } else if (!dom || dom.root !== root || !tryPatchDom(dom, rendered, patch)) {
     mapRoot(root, rendered);
     path = "root";
   }
@@ -718,7 +728,7 @@ function mapRoot(root, rendered) {
     twins = null;
   }
   if (ctx.leaky) return; // the next patch morphs the root again
-  rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), itemOf: new WeakMap() };
+  rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), itemOf: new WeakMap(), size: ctx.ids.length };
   remap(rendered.dom, ctx, parsed);
 }
 

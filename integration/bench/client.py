@@ -23,7 +23,7 @@ import shutil
 from pathlib import Path
 
 CLIENT = Path(__file__).resolve().parents[2] / "client" / "djust.js"
-ORIGIN = "http://bench.local"
+ORIGIN = "http://localhost:9"  # intercepted (page.route); localhost is a secure context
 
 TEMPLATE = """<header><h1>{{ title }}</h1><p class="summary">{{ total }} rows, updated {{ updated }}</p></header>
 <table class="{{ cls }}">
@@ -64,6 +64,28 @@ MEASURE = """async ([join, first, patch, copies, reps, legacy]) => {
 }"""
 
 
+#: The join's cost: mountDom (mapping render + parse + morph + map) against a plain root morph.
+JOIN = """async ([join, first, reps]) => {
+  const { Rendered, applyHtml, mountDom } = await import("/djust.js");
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const mapped = [];
+  const plain = [];
+  for (let n = 0; n < reps; n++) {
+    for (const [out, fn] of [[mapped, (root, r) => mountDom(root, r)], [plain, (root, r) => applyHtml(root, r.html())]]) {
+      const root = document.createElement("div");
+      document.body.append(root);
+      root.innerHTML = first;
+      const rendered = new Rendered(structuredClone(join));
+      const t0 = performance.now();
+      fn(root, rendered);
+      out.push(performance.now() - t0);
+      root.remove();
+    }
+  }
+  return [median(mapped), median(plain)];
+}"""
+
+
 def rows(n: int) -> list[dict]:
     return [{"id": i, "name": f"Item {i}", "active": i % 3 != 0, "value": f"{i * 1.25:.2f}"} for i in range(n)]
 
@@ -87,6 +109,10 @@ def scenarios(n: int) -> list[tuple[str, callable]]:
     def delete(s):
         del s["rows"][mid]
 
+    def hundred(s):
+        for r in s["rows"][::10]:
+            r["name"] += "!"
+
     def everything(s):
         s["updated"] = "12:01"
         for r in s["rows"]:
@@ -100,6 +126,7 @@ def scenarios(n: int) -> list[tuple[str, callable]]:
         ("one row inserted", insert),
         ("one row moved", move),
         ("one row deleted", delete),
+        ("100 rows edited", hundred),
         ("everything changed", everything),
     ]
 
@@ -112,12 +139,25 @@ def serve(route) -> None:
         route.fulfill(body="<!doctype html><title>bench</title><body></body>", content_type="text/html", headers=headers)
 
 
+def configure() -> None:
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        SECRET_KEY="bench",
+        INSTALLED_APPS=["djust"],
+        TEMPLATES=[{"BACKEND": "djust.template.backends.DjustTemplates", "NAME": "djust"}],
+    )
+    django.setup()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("-n", type=int, default=1000, help="rows (default 1000)")
     args = parser.parse_args()
     reps = 5 if args.quick else 25
+    configure()
 
     from playwright.sync_api import sync_playwright
 
@@ -148,13 +188,20 @@ def main() -> None:
             ms = {}
             for legacy in (False, True):
                 # Fast paths are µs: patch more copies per sample so each sample is long enough.
-                copies = 2 if legacy or name == "everything changed" else 10
+                copies = 2 if legacy or name.startswith(("everything", "100")) else 10
                 median, path, isolated = page.evaluate(MEASURE, [join, first, patch, copies, reps, legacy])
                 assert isolated, "the page must be cross-origin isolated (precise timer)"
                 ms[legacy] = (median, path)
             (new_ms, path), (old_ms, _) = ms[False], ms[True]
             ratio = old_ms / new_ms if new_ms else float("inf")
             print(f"| {name} | {len(patch['d'])} | {path} | {new_ms:.3f} | {old_ms:.3f} | {ratio:.1f}× |", flush=True)
+        base = state(args.n)
+        lt = LiveTemplate.from_string(TEMPLATE)
+        first = lt.mount(base)
+        join = json.loads(lt.join_payload())
+        mapped, plain = page.evaluate(JOIN, [join, first, reps])
+        print()
+        print(f"At join: mapping the page (mountDom) {mapped:.3f} ms; the plain root morph it replaces {plain:.3f} ms")
         browser.close()
 
 
