@@ -71,7 +71,8 @@ JOIN = """async ([join, first, reps]) => {
   const mapped = [];
   const plain = [];
   for (let n = 0; n < reps; n++) {
-    for (const [out, fn] of [[mapped, (root, r) => mountDom(root, r)], [plain, (root, r) => applyHtml(root, r.html())]]) {
+    const ways = [[mapped, (root, r) => mountDom(root, r)], [plain, (root, r) => applyHtml(root, r.html())]];
+    for (const [out, fn] of ways) {
       const root = document.createElement("div");
       document.body.append(root);
       root.innerHTML = first;
@@ -136,7 +137,9 @@ def serve(route) -> None:
     if route.request.url.endswith("/djust.js"):
         route.fulfill(body=CLIENT.read_text(), content_type="text/javascript", headers=headers)
     else:
-        route.fulfill(body="<!doctype html><title>bench</title><body></body>", content_type="text/html", headers=headers)
+        route.fulfill(
+            body="<!doctype html><title>bench</title><body></body>", content_type="text/html", headers=headers
+        )
 
 
 def configure() -> None:

@@ -218,3 +218,26 @@ def test_navigate_swaps_the_live_view_without_a_full_reload(context, server):
     wait_joined(page)
     page.click("#reverse")
     expect(page.locator("#rows li").first).to_have_text("row 5")
+
+
+def test_a_live_patch_touches_only_what_changed(context, server):
+    """End to end (View -> updateDom): a click that changes {{ count }} mutates only that text."""
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    page.evaluate("""() => {
+      const root = document.querySelector("[dj-root]");
+      window.records = [];
+      window.observer = new MutationObserver((rs) => window.records.push(...rs));
+      window.observer.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+    }""")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+    records = page.evaluate("""() => window.records
+      .filter((r) => r.target.id !== "inc") // the clicked button's dj-loading class comes and goes
+      .map((r) => [r.type, r.target.nodeType === 3 ? "#text<" + r.target.parentNode.id + ">" : r.target.tagName,
+                   r.attributeName])""")
+    # The root's dj-rendered attribute changes once (the page is no longer the HTTP render).
+    assert [r for r in records if r[0] != "attributes" or r[2] != "dj-rendered"] == [
+        ["characterData", "#text<count>", None]
+    ]

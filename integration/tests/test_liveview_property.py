@@ -32,11 +32,13 @@ SHAPES = {
 <td>{% for t in r.tags %}<i title="{{ t }}">{{ t }}</i>{% endfor %}</td></tr>{% endfor %}</table>\
 <span class="{{ cls }}">{{ rows|length }}</span>""",
     "markup": """<p>{{ title|safe }}</p><p>a<div>{{ title }}</div>b</p>\
-<ul>{% for r in rows %}<li dj-key="{{ r.id }}">{{ r.name|safe }}{% if r.done %}<p>d</p>{% endif %}</li>{% endfor %}</ul>\
+<ul>{% for r in rows %}<li dj-key="{{ r.id }}">{{ r.name|safe }}{% if r.done %}<p>d</p>{% endif %}</li>\
+{% endfor %}</ul>\
 <div title="{{ title }}">{% for r in rows %}{{ r.name|safe }}{% endfor %}</div>""",
     "form": """<form>
   <textarea name="t">{{ title }}</textarea>
-  <select name="s">{% for r in rows %}<option value="{{ r.id }}"{% if r.done %} selected{% endif %}>{{ r.name }}</option>{% endfor %}</select>
+  <select name="s">{% for r in rows %}<option value="{{ r.id }}"{% if r.done %} selected{% endif %}>\
+{{ r.name }}</option>{% endfor %}</select>
   <ul>
   {% for r in rows %}
     <li dj-key="{{ r.id }}">{{ r.name }} {% for t in r.tags %}<em>{{ t }}</em>{% empty %}-{% endfor %}</li>
@@ -281,7 +283,10 @@ def test_row_insert_delete_and_move_touch_only_that_row(context, server):
 
     out = _observe(context, server, move)
     # A move is the element leaving and re-entering the body: the same element, no other row touched.
-    assert out["records"] == [["childList", "TBODY", None, [], ["TR[901]"]], ["childList", "TBODY", None, ["TR[901]"], []]]
+    assert out["records"] == [
+        ["childList", "TBODY", None, [], ["TR[901]"]],
+        ["childList", "TBODY", None, ["TR[901]"], []],
+    ]
     assert out["kept"] == 1000
 
 
