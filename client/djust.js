@@ -1275,6 +1275,7 @@ class View {
   patch(html) {
     // The page no longer is the HTTP render: a rejoin must get the full state back.
     this.root.setAttribute("dj-rendered", "");
+    if (this.rendered) this.rendered.dom = null; // the DOM mapping no longer holds
     applyHtml(this.root, html);
     this.syncHooks(false);
   }

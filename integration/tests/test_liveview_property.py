@@ -115,7 +115,7 @@ def _run(context, server, template: str, seed: int):
     return page.evaluate(APPLY, [join, first, [[p, h] for p, h, _ in steps]])
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_random_patches_applied_in_the_browser_equal_a_fresh_render(context, server, seed):
     mismatches, paths = _run(context, server, TEMPLATE, seed)
     assert mismatches == []
