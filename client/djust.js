@@ -838,7 +838,11 @@ function patchDom(dom, rendered, patch) {
     const t = anchorOf(dom, rendered, op.p);
     if (!t || !dom.root.contains(t.el)) return false;
     if (covered(t.el)) continue;
+    // An <option> changed alone: its <select> follows the server as a whole-select morph would.
+    const select = t.el.tagName !== "SELECT" && t.el.closest("select");
+    const before = select && formState(select);
     if (!(t.attr ? renderTag(rendered, t) : renderElement(dom, rendered, t))) return false;
+    if (select && select !== document.activeElement && before !== formState(select)) syncFormValue(select);
     if (!t.attr) done.push(t.el);
   }
   return true;

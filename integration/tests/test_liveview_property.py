@@ -315,3 +315,32 @@ def test_every_fixture_patch_is_applied_in_place(context, server):
     assert all(equal for _, equal in results.values()), results
     # Only a loop whose items are two sibling elements (h2 + ul) at the view's top level re-renders the root.
     assert {name for name, (p, _) in results.items() if p != "anchors"} == {"nested_loops"}
+
+
+SELECT = """<select>{% for o in opts %}<option value="{{ o }}"{% if o == pick %} selected{% endif %}>{{ o }}</option>\
+{% endfor %}</select>"""
+
+PICK = """async ([join, first, patch]) => {
+  const { Rendered, mountDom, updateDom } = await import("/static/djust/djust.js");
+  const live = document.createElement("div");
+  document.body.append(live);
+  live.innerHTML = first;
+  const rendered = new Rendered(join);
+  mountDom(live, rendered);
+  const select = live.querySelector("select");
+  select.options[2].selected = true; // the user picked c (options now dirty), then the server picks b
+  rendered.apply(patch);
+  const path = updateDom(live, rendered, patch);
+  live.remove();
+  return [path, select.value];
+}"""
+
+
+def test_an_option_patched_alone_still_moves_the_selection(context, server):
+    lt = LiveTemplate.from_string(SELECT)
+    first = lt.mount({"opts": ["a", "b", "c"], "pick": "a"})
+    join = json.loads(lt.join_payload())
+    patch = json.loads(lt.update({"opts": ["a", "b", "c"], "pick": "b"}))
+    page = context.new_page()
+    page.goto(server.url + "/counter/")
+    assert page.evaluate(PICK, [join, first, patch]) == ["anchors", "b"]
