@@ -85,6 +85,7 @@ APPLY = """async ([join, first, steps]) => {
   const rendered = new Rendered(join);
   const mismatches = [];
   const paths = { anchors: 0, root: 0 };
+  console.warn = (...args) => mismatches.push(["warning", args.join(" ")]); // no exception fallbacks
   steps.forEach(([patch, expected], n) => {
     if (patch) {
       rendered.apply(patch);
