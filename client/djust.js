@@ -235,7 +235,8 @@ export class Rendered {
     if (ctx) {
       info = this.info[fid];
       base = ctx.ids.length;
-      for (const [j, el] of info.els.entries()) {
+      for (let j = 0; j < info.els.length; j++) {
+        const el = info.els[j];
         const up = el.parent < 0 ? parent : base + el.parent;
         ctx.ids.push({ vals, j, parent: up, endMark: el.endMark, closed: !!el.end, seen: false });
       }
@@ -744,14 +745,13 @@ function parseMarked(html, ctx, wrap) {
   const content = wrap ? t.content.firstChild : t.content;
   const parsed = [];
   const ends = [];
-  const walker = document.createTreeWalker(content, 129); // elements and comments
+  for (const n of content.querySelectorAll("[dj-a]")) {
+    parsed[n.getAttribute("dj-a")] = n;
+    n.removeAttribute("dj-a");
+  }
+  const walker = document.createTreeWalker(content, 128); // comments
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (n.nodeType === 1) {
-      const id = n.getAttribute("dj-a");
-      if (id === null) continue;
-      parsed[id] = n;
-      n.removeAttribute("dj-a");
-    } else if (n.data.startsWith("dj-e ")) ends[n.data.slice(5)] = n;
+    if (n.data.startsWith("dj-e ")) ends[n.data.slice(5)] = n;
   }
   const valid = [];
   const marked = new Set(parsed);
