@@ -345,3 +345,62 @@ def test_an_option_patched_alone_still_moves_the_selection(context, server):
     page = context.new_page()
     page.goto(server.url + "/counter/")
     assert page.evaluate(PICK, [join, first, patch]) == ["anchors", "b"]
+
+
+SPACED = """<ul>
+{% for r in rows %}
+  <li dj-key="{{ r.id }}">{{ r.name }}</li>
+{% endfor %}
+</ul>"""
+
+SPACED_OPS = """async ([join, first, patches, expected]) => {
+  const { Rendered, mountDom, updateDom } = await import("/static/djust/djust.js");
+  const live = document.createElement("div");
+  live.innerHTML = first;
+  const rendered = new Rendered(join);
+  mountDom(live, rendered);
+  const ul = live.querySelector("ul");
+  const out = [];
+  patches.forEach((patch, n) => {
+    const before = new Set(ul.children);
+    const observer = new MutationObserver(() => {});
+    observer.observe(live, { subtree: true, childList: true, attributes: true, characterData: true });
+    rendered.apply(patch);
+    const path = updateDom(live, rendered, patch);
+    const records = observer.takeRecords();
+    observer.disconnect();
+    const fresh = document.createElement("div");
+    fresh.innerHTML = expected[n];
+    // Every record is on the <ul>'s children; every <li> touched is the changed one.
+    const nodes = records.flatMap((r) => [...r.addedNodes, ...r.removedNodes]);
+    const touched = new Set(nodes.filter((x) => x.nodeType === 1));
+    out.push([path, live.innerHTML === fresh.innerHTML, records.every((r) => r.target === ul), touched.size,
+              [...ul.children].filter((li) => before.has(li)).length]);
+  });
+  return out;
+}"""
+
+
+def test_whitespace_between_loop_items_is_kept_in_place(context, server):
+    """Items written on their own lines (text between them): insert/delete/move still touch one row."""
+    lt = LiveTemplate.from_string(SPACED)
+    rows = [{"id": i, "name": f"r{i}"} for i in range(1, 6)]
+    first = lt.mount({"rows": rows})
+    join = json.loads(lt.join_payload())
+    states = [
+        rows[:2] + [{"id": 9, "name": "new"}] + rows[2:],  # insert in the middle
+        rows[:2] + [{"id": 9, "name": "new"}] + rows[2:4],  # delete the last
+        [rows[3]] + rows[:2] + [{"id": 9, "name": "new"}] + rows[2:3],  # move the last to the front
+        [{"id": 0, "name": "first"}] + [rows[3]] + rows[:2] + [{"id": 9, "name": "new"}] + rows[2:3],  # insert first
+    ]
+    patches = [json.loads(lt.update({"rows": s})) for s in states]
+    expected = [LiveTemplate.from_string(SPACED).mount({"rows": s}) for s in states]
+    page = context.new_page()
+    page.goto(server.url + "/counter/")
+    out = page.evaluate(SPACED_OPS, [join, first, patches, expected])
+    assert out == [
+        ["anchors", True, True, 1, 5],
+        ["anchors", True, True, 1, 5],
+        ["anchors", True, True, 1, 5],
+        ["anchors", True, True, 1, 5],
+    ]
