@@ -1,6 +1,7 @@
 // djust.js: the djust browser client. One dependency-free ES module, no build step.
 // This is the single source; Django serves it as the static file "djust/djust.js".
-// It reads in data-flow order: constants -> helpers -> patch apply -> DOM -> hooks
+// It reads in data-flow order: constants -> helpers -> patch apply -> anchors (where
+// slots live in the markup) -> DOM morph -> O(changed) DOM update -> hooks
 // -> view -> socket. The wire format is docs/protocol.md ("Envelope").
 
 // ---- constants -------------------------------------------------------------------
@@ -586,7 +587,7 @@ function morphNode(a, b, attrsOnly) {
     if (a.getAttribute(attr.name) !== attr.value) a.setAttribute(attr.name, attr.value);
   }
   if (attrsOnly) {
-    // (children untouched)
+    // an attribute slot changed: the children are not part of this morph
   } else if (a.tagName === "TEXTAREA") {
     if (a.defaultValue !== b.textContent) a.defaultValue = b.textContent;
   } else if (a.tagName !== "INPUT") {
