@@ -1,6 +1,7 @@
 // djust.js: the djust browser client. One dependency-free ES module, no build step.
 // This is the single source; Django serves it as the static file "djust/djust.js".
-// It reads in data-flow order: constants -> helpers -> patch apply -> DOM -> hooks
+// It reads in data-flow order: constants -> helpers -> patch apply -> anchors (where
+// slots live in the markup) -> DOM morph -> O(changed) DOM update -> hooks
 // -> view -> socket. The wire format is docs/protocol.md ("Envelope").
 
 // ---- constants -------------------------------------------------------------------
@@ -155,11 +156,14 @@ export class Rendered {
     this.frags = join.f;
     this.slots = join.s;
     this.root = join.r;
+    this.info = analyze(join.f, join.s); // per fragment: elements, slot anchors (null: not understood)
+    this.dom = null; // the live DOM mapping (updateDom)
   }
 
   /** Apply a patch message ({v, d: [ops]}) in order. Throws on a malformed op (the caller reloads). */
   apply(patch) {
     if (patch.v !== PATCH_VERSION) throw new Error(`patch format ${patch.v}, client speaks ${PATCH_VERSION}`);
+    this.removed = new Map(); // delete op -> the item's values (updateDom finds its element by them)
     for (const op of patch.d) this.applyOp(op);
   }
 
@@ -172,7 +176,7 @@ export class Rendered {
         holder[index] = op.v;
         return;
       case OP_DELETE:
-        removeItem(target, keyIndex(target, op.k));
+        this.removed.set(op, removeItem(target, keyIndex(target, op.k)));
         return;
       case OP_INSERT:
         insertItem(target, insertPos(target, op.a), op.k, op.v);
@@ -210,60 +214,76 @@ export class Rendered {
 
   html() {
     const out = [];
-    this.fragHtml(0, this.root, out);
+    this.emit(0, this.root, out, null, null);
     return out.join("");
   }
 
   /**
-   * The innermost loop item an op's path stays inside (the path goes on past the
-   * item's key), as {key, html}, or null when the op touches something outside any
-   * item (a loop's own order, a top-level slot). Read after the patch was applied.
+   * Render fragment fid with values vals into out, from position a to b ([static, offset];
+   * default: all of it). With ctx (a mapping render, see "anchors" below) every element start
+   * tag of the statics gets a dj-a="id" attribute and every explicitly closed element a
+   * <!--dj-e id--> comment just before its end tag; ctx.ids[id] says which instance and local
+   * element the id is, and parent the id of the element that must contain it (null: the target).
    */
-  itemScope(path) {
-    let vals = this.root;
-    let fid = 0;
-    let scope = null;
-    for (let n = 0; n < path.length - 1; n++) {
-      const sid = path[n];
-      const v = vals[this.frags[fid].d.indexOf(sid)];
-      const desc = this.slots[sid];
-      if (desc.t === SLOT_WITH) [vals, fid] = [v.d, desc.f];
-      else if (desc.t === SLOT_IF) [vals, fid] = [v.d, desc.f[v.b]];
-      else if (desc.t === SLOT_LOOP && typeof path[n + 1] === "string") {
-        const key = path[n + 1];
-        const item = v.i[keyIndex(v, key)];
-        const body = desc.f;
-        if (n + 2 < path.length) scope = { key, html: () => this.fragOnly(body, item) };
-        [vals, fid] = [item, body];
-        n += 1;
-      } else if (desc.t === SLOT_LOOP) [vals, fid] = [v.e, desc.e];
-      else return null;
-    }
-    return scope;
-  }
-
-  fragOnly(fid, vals) {
-    const out = [];
-    this.fragHtml(fid, vals, out);
-    return out.join("");
-  }
-
-  fragHtml(fid, vals, out) {
+  emit(fid, vals, out, ctx, parent, a, b) {
     const f = this.frags[fid];
     if (!f) return;
-    out.push(f.s[0]);
-    for (let i = 0; i < f.d.length && i < vals.length; i++) {
-      const v = vals[i];
-      const desc = this.slots[f.d[i]];
-      if (typeof v === "string") out.push(v);
-      else if (desc.t === SLOT_WITH) this.fragHtml(desc.f, v.d || [], out);
-      else if (desc.t === SLOT_IF) {
-        if (v.b !== null && v.b !== undefined && desc.f[v.b] !== undefined) this.fragHtml(desc.f[v.b], v.d || [], out);
-      } else if (desc.t === SLOT_LOOP) {
-        for (const item of v.i || []) this.fragHtml(desc.f, item, out);
-        if (Array.isArray(v.e)) this.fragHtml(desc.e, v.e, out);
+    const s = f.s;
+    const last = s.length - 1;
+    a = a || [0, 0];
+    b = b || [last, s[last].length];
+    let info, base;
+    if (ctx) {
+      info = this.info[fid];
+      base = ctx.ids.length;
+      for (let j = 0; j < info.els.length; j++) {
+        const el = info.els[j];
+        const up = el.parent < 0 ? parent : base + el.parent;
+        ctx.ids.push({ vals, j, parent: up, endMark: el.endMark, closed: !!el.end, seen: false });
       }
-      out.push(f.s[i + 1] === undefined ? "" : f.s[i + 1]);
+    }
+    for (let si = a[0]; si <= b[0]; si++) {
+      const str = s[si];
+      let pos = si === a[0] ? a[1] : 0;
+      const hi = si === b[0] ? b[1] : str.length;
+      if (ctx) {
+        for (const [off, j, end] of info.marks[si]) {
+          if (off < pos || off >= hi) continue;
+          out.push(str.slice(pos, off), end ? `<!--dj-e ${base + j}-->` : ` dj-a="${base + j}"`);
+          if (!end) ctx.ids[base + j].seen = true;
+          pos = off;
+        }
+      }
+      out.push(str.slice(pos, hi));
+      if (si < b[0] && si < f.d.length && si < vals.length) {
+        const v = vals[si];
+        // Markup left open in a value (an unclosed <b>) changes how the parser reads what
+        // follows, beyond any element: such a render cannot be mapped or patched in place.
+        if (ctx && typeof v === "string" && info.states[si].mode === S_DATA && !balanced(v)) ctx.leaky = true;
+        const at = ctx && info.at[si].el;
+        this.slotHtml(f.d[si], vals[si], out, ctx, ctx && (at < 0 ? parent : base + at));
+      }
+    }
+  }
+
+  slotHtml(sid, v, out, ctx, parent) {
+    if (typeof v === "string") {
+      out.push(v);
+      return;
+    }
+    const desc = this.slots[sid];
+    if (desc.t === SLOT_WITH) this.emit(desc.f, v.d || [], out, ctx, parent);
+    else if (desc.t === SLOT_IF) {
+      if (v.b !== null && v.b !== undefined && desc.f[v.b] !== undefined) this.emit(desc.f[v.b], v.d || [], out, ctx, parent);
+    } else if (desc.t === SLOT_LOOP) {
+      const items = v.i || [];
+      // The loop's first item's element locates the loop in the DOM (bodies that are one element).
+      if (ctx) {
+        ctx.loops.push([v, items.length && this.info[desc.f].gap !== null ? ctx.ids.length : -1]);
+        ctx.gaps.set(v, this.info[desc.f].gap);
+      }
+      for (const item of items) this.emit(desc.f, item, out, ctx, parent);
+      if (Array.isArray(v.e)) this.emit(desc.e, v.e, out, ctx, parent);
     }
   }
 }
@@ -289,6 +309,206 @@ function insertItem(list, at, key, item) {
   list.i.splice(at, 0, item);
 }
 
+// ---- anchors: where each slot lives in the markup -------------------------------------
+
+const VOID_TAGS = new Set("area base br col embed hr img input link meta param source track wbr".split(" "));
+const RAW_TAGS = new Set("script style textarea title xmp iframe noembed noframes noscript".split(" "));
+/** Elements whose stray text the parser moves out ("foster parenting"). */
+const TABLE_TAGS = new Set("table tbody thead tfoot tr".split(" "));
+// Tokenizer modes: text, inside a start tag, inside a quoted attribute value, raw text, comment, <!...>.
+const S_DATA = 0;
+const S_TAG = 1;
+const S_QUOTE = 2;
+const S_RAW = 3;
+const S_COMMENT = 4;
+const S_BOGUS = 5;
+const NAME_END = /[\s/>]/;
+const LETTER = /[a-zA-Z]/;
+const SPACE = /\s/;
+
+/**
+ * Tokenize one fragment's statics (a slot between each pair), starting in tokenizer state
+ * `start` (the state at the slot holding the fragment). Returns
+ * - els: the elements whose start tag is in these statics, in document order: {tag, parent
+ *   (local index, -1: the fragment's container), start, nameEnd, tagEnd, endStart, end} with
+ *   positions [static, offset]; end is null when the element has no end tag here (void
+ *   elements end at their start tag);
+ * - at[i]: slot i's anchor {el, attr}: the innermost element containing it (-1: the container),
+ *   attr when it sits inside that element's start tag;
+ * - states[i]: the tokenizer state at slot i (the start state of the fragments it holds);
+ * - ok: false when the markup is not understood (a slot inside a tag name, a stray end tag, a
+ *   fragment that does not end in the state it started in): the caller then never maps.
+ */
+export function scan(statics, start = { mode: S_DATA, q: "", raw: "", foreign: false, table: false }) {
+  const els = [];
+  const at = [];
+  const states = [];
+  const stack = [];
+  let { mode, q, raw } = start;
+  let tagEl = -1; // the element whose start tag we are in (-1: the container's; -2: none)
+  let last = ""; // last non-space character in a start tag: a quote opens a value only after "="
+  let ok = true;
+  let topText = false; // non-space text outside any element of these statics
+  const top = () => (stack.length ? stack[stack.length - 1] : -1);
+  const foreignAt = (e) => (e < 0 ? start.foreign : els[e].foreign);
+  const endTag = (str, si, i) => {
+    let j = i + 2;
+    while (j < str.length && !NAME_END.test(str[j])) j++;
+    const name = str.slice(i + 2, j).toLowerCase();
+    const k = str.indexOf(">", j);
+    let pos = stack.length - 1;
+    while (pos >= 0 && els[stack[pos]].tag !== name) pos--;
+    if (k < 0 || pos < 0) {
+      ok = false; // split by a slot, or closes what these statics did not open
+      return str.length;
+    }
+    const el = els[stack[pos]];
+    el.endStart = [si, i];
+    el.end = [si, k + 1];
+    stack.length = pos; // elements left open inside it stay end = null (implied end tags)
+    mode = S_DATA;
+    return k;
+  };
+  for (let si = 0; si < statics.length; si++) {
+    const str = statics[si];
+    for (let i = 0; i < str.length; i++) {
+      const c = str[i];
+      if (mode === S_DATA) {
+        if (c !== "<") {
+          if (!stack.length && !SPACE.test(c)) topText = true;
+          continue;
+        }
+        const n = str[i + 1];
+        if (n === undefined) ok = false; // "<" then a slot: text or a tag?
+        else if (str.startsWith("<!--", i)) {
+          mode = S_COMMENT;
+          i += 3;
+        } else if (LETTER.test(n)) {
+          let j = i + 1;
+          while (j < str.length && !NAME_END.test(str[j])) j++;
+          if (j === str.length) ok = false; // a slot inside the tag name
+          const tag = str.slice(i + 1, j).toLowerCase();
+          const parent = top();
+          const foreign = foreignAt(parent) || tag === "svg" || tag === "math";
+          els.push({ tag, parent, start: [si, i], nameEnd: [si, j], tagEnd: null, endStart: null, end: null, foreign });
+          tagEl = els.length - 1;
+          mode = S_TAG;
+          last = "";
+          i = j - 1;
+        } else if (n === "/" && LETTER.test(str[i + 2] || "")) i = endTag(str, si, i);
+        else if (n === "!" || n === "?" || n === "/") mode = S_BOGUS;
+        else if (!stack.length) topText = true;
+      } else if (mode === S_TAG) {
+        if (c === ">") {
+          mode = S_DATA;
+          if (tagEl < 0) {
+            ok = false; // the container's start tag ends inside this fragment
+            continue;
+          }
+          const el = els[tagEl];
+          el.tagEnd = [si, i + 1];
+          if (VOID_TAGS.has(el.tag) || (last === "/" && el.foreign)) {
+            el.end = el.tagEnd;
+            el.void = true;
+          } else {
+            stack.push(tagEl);
+            if (RAW_TAGS.has(el.tag) && !el.foreign) {
+              mode = S_RAW;
+              raw = el.tag;
+              el.raw = true;
+            }
+          }
+          tagEl = -2;
+        } else if ((c === '"' || c === "'") && last === "=") {
+          mode = S_QUOTE;
+          q = c;
+        } else if (!SPACE.test(c)) last = c;
+      } else if (mode === S_QUOTE) {
+        if (c === q) {
+          mode = S_TAG;
+          last = c;
+        }
+      } else if (mode === S_RAW) {
+        const end = str.slice(i + 2, i + 2 + raw.length).toLowerCase();
+        if (c === "<" && str[i + 1] === "/" && end === raw && NAME_END.test(str[i + 2 + raw.length] || ">")) {
+          i = endTag(str, si, i);
+        }
+      } else if (mode === S_COMMENT) {
+        if (str.startsWith("-->", i)) {
+          mode = S_DATA;
+          i += 2;
+        }
+      } else if (c === ">") mode = S_DATA; // S_BOGUS
+    }
+    if (si === statics.length - 1) break;
+    const inTag = mode === S_TAG || mode === S_QUOTE;
+    const el = inTag ? tagEl : top();
+    if (mode === S_BOGUS) ok = false;
+    at.push({ el, attr: inTag });
+    const table = !inTag && (el < 0 ? start.table : TABLE_TAGS.has(els[el].tag));
+    states.push({ mode, q, raw, foreign: foreignAt(el), table });
+    last = "";
+  }
+  const same = mode === start.mode && (mode !== S_QUOTE || q === start.q) && (mode !== S_RAW || raw === start.raw);
+  if (!same || ((mode === S_TAG || mode === S_QUOTE) && tagEl !== -1)) ok = false;
+  for (const el of els) el.endMark = !!el.end && !el.void && !el.raw;
+  return { els, at, states, ok, topText };
+}
+
+/** An HTML value whose tags all close inside it (or no tags at all). */
+function balanced(html) {
+  if (!html.includes("<")) return true;
+  const r = scan([html]);
+  return r.ok && r.els.every((e) => e.end);
+}
+
+/**
+ * Tokenize every fragment of a join payload from the state its slot puts it in, once per join.
+ * Per fragment: scan()'s result plus marks[static] = [offset, element, isEnd] (where a mapping
+ * render puts its markers) and gap (for a loop body that is one element, so each item
+ * is one DOM element, see gap below). Null when any fragment is not understood (updateDom then always
+ * morphs the root).
+ */
+export function analyze(frags, slots) {
+  const info = [];
+  let ok = true;
+  const visit = (fid, start) => {
+    if (typeof fid !== "number" || !frags[fid]) return;
+    if (info[fid]) ok = false; // one fragment under two slots: its state is ambiguous
+    const s = frags[fid].s;
+    const r = scan(s, start);
+    info[fid] = r;
+    // Text the parser would move out of a table cannot be re-rendered in place.
+    if (!r.ok || (start && start.table && r.topText)) ok = false;
+    frags[fid].d.forEach((sid, i) => {
+      const desc = slots[sid];
+      const a = r.at[i];
+      if (desc.t === SLOT_TEXT && r.states[i].table && !a.attr) {
+        while (a.el >= 0 && TABLE_TAGS.has(r.els[a.el].tag)) a.el = r.els[a.el].parent;
+        if (a.el < 0 && start && start.table) ok = false;
+      }
+      const kids = desc.t === SLOT_IF ? desc.f : desc.t === SLOT_LOOP ? [desc.f, desc.e] : [desc.f];
+      if (desc.t !== SLOT_TEXT) for (const k of kids) visit(k, r.states[i]);
+    });
+    r.marks = s.map(() => []);
+    r.els.forEach((el, j) => {
+      r.marks[el.nameEnd[0]].push([el.nameEnd[1], j, false]);
+      if (el.endMark) r.marks[el.endStart[0]].push([el.endStart[1], j, true]);
+    });
+    for (const m of r.marks) m.sort((x, y) => x[0] - y[0]);
+    // A loop body that is one element with only whitespace around it: each item is one DOM
+    // element, and the text between two items is always gap (trailing + leading whitespace).
+    const last = s.length - 1;
+    const e0 = r.els[0];
+    const lead = e0 && e0.start[0] === 0 ? s[0].slice(0, e0.start[1]) : "x";
+    const trail = e0 && e0.end && e0.end[0] === last ? s[last].slice(e0.end[1]) : "x";
+    const blank = /^[ \t\n\f\r]*$/; // HTML whitespace (the parser keeps it in tables)
+    r.gap = (!start || start.mode === S_DATA) && blank.test(lead) && blank.test(trail) ? trail + lead : null;
+  };
+  visit(0, undefined);
+  return ok ? info : null;
+}
+
 // ---- DOM morph -----------------------------------------------------------------------
 
 /**
@@ -303,6 +523,12 @@ export function morph(from, html) {
   template.innerHTML = html;
   morphChildren(from, template.content);
 }
+
+/** Elements the parser inserts on its own around table rows and columns. */
+const IMPLIED = /^(TBODY|TR|COLGROUP)$/;
+
+/** While a mapping morph runs: parsed node -> the live node it was morphed into. */
+let twins = null;
 
 function keyOf(node) {
   return node.nodeType === 1 ? node.getAttribute(KEY_ATTR) : null;
@@ -333,6 +559,7 @@ function morphChildren(from, to) {
       match = cur;
     }
     if (match) {
+      if (twins) twins.set(next, match);
       if (match === cur) cur = cur.nextSibling;
       else from.insertBefore(match, cur);
       morphNode(match, next);
@@ -348,7 +575,8 @@ function morphChildren(from, to) {
   }
 }
 
-function morphNode(a, b) {
+/** Morph node a into b (attrsOnly: a's attributes and form value, not its children). */
+function morphNode(a, b, attrsOnly) {
   if (a.nodeType !== 1) {
     if (a.data !== b.data) a.data = b.data;
     return;
@@ -358,7 +586,9 @@ function morphNode(a, b) {
   for (const attr of b.attributes) {
     if (a.getAttribute(attr.name) !== attr.value) a.setAttribute(attr.name, attr.value);
   }
-  if (a.tagName === "TEXTAREA") {
+  if (attrsOnly) {
+    // an attribute slot changed: the children are not part of this morph
+  } else if (a.tagName === "TEXTAREA") {
     if (a.defaultValue !== b.textContent) a.defaultValue = b.textContent;
   } else if (a.tagName !== "INPUT") {
     morphChildren(a, b);
@@ -434,42 +664,331 @@ export function applyHtml(root, html) {
   if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
 }
 
+// ---- O(changed) DOM update -----------------------------------------------------------
+
 /**
- * Bring the DOM under `root` up to date after `patch` was applied to `rendered`.
- * O(changed) path: when every op stays inside a keyed loop item whose element is
- * unambiguous in the page (one element with that dj-key, rendered as one element),
- * only those elements are morphed; otherwise the whole root is morphed from the
- * rendered values. Returns "items" or "root" (which path ran).
+ * Above max(MIN_OPS, elements in the page / OPS_PER_ELEMENT) ops one root morph is cheaper
+ * than many small ones (an in-place op costs about a tenth of a 1,000-row root morph's
+ * per-row share; integration/bench/client.py).
  */
-export function updateDom(root, rendered, patch) {
-  const work = itemWork(root, rendered, patch);
-  if (!work) {
+const MIN_OPS = 64;
+const OPS_PER_ELEMENT = 10;
+
+/**
+ * Bring the DOM under `root` up to date after `patch` was applied to `rendered`, in work
+ * proportional to what changed (docs/protocol.md "Applying to the DOM"). Each set/replace op
+ * re-renders only its slot's anchor element (or just its start tag for an attribute slot) and
+ * morphs it; loop inserts, deletes and moves act on the item elements directly. Whenever the
+ * mapping is uncertain the whole root is rendered and morphed (which also re-maps it).
+ * options.root forces the plain whole-root morph (the pre-anchor path; benchmarks, tests).
+ * Returns the path that ran: "anchors" or "root".
+ */
+export function updateDom(root, rendered, patch, options = {}) {
+  if (options.root) {
+    rendered.dom = null;
     applyHtml(root, rendered.html());
     return "root";
   }
   const focus = captureFocus(root);
-  for (const [el, next] of work) morphNode(el, next);
+  let path = "anchors";
+  const dom = rendered.dom;
+  if (dom && patch.d.length > Math.max(MIN_OPS, dom.size / OPS_PER_ELEMENT)) {
+    // A big patch: the plain root morph; the next patch maps the page again.
+    rendered.dom = null;
+    morph(root, rendered.html());
+    path = "root";
+  } else if (!dom || dom.root !== root || !tryPatchDom(dom, rendered, patch)) {
+    mapRoot(root, rendered);
+    path = "root";
+  }
   if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
-  return "items";
+  return path;
 }
 
-function itemWork(root, rendered, patch) {
-  const items = new Map();
+/** Morph the whole root from the values and map it (join, fallback). */
+export function mountDom(root, rendered) {
+  const focus = captureFocus(root);
+  mapRoot(root, rendered);
+  if (focus && !root.contains(document.activeElement)) restoreFocus(root, focus);
+}
+
+function mapRoot(root, rendered) {
+  rendered.dom = null;
+  if (!rendered.info) {
+    morph(root, rendered.html());
+    return;
+  }
+  const ctx = { ids: [], loops: [], gaps: new Map() };
+  const out = [];
+  rendered.emit(0, rendered.root, out, ctx, null);
+  const parsed = parseMarked(out.join(""), ctx, null);
+  twins = new Map();
+  try {
+    morphChildren(root, parsed.content);
+  } finally {
+    parsed.twins = twins;
+    twins = null;
+  }
+  if (ctx.leaky) return; // the next patch morphs the root again
+  rendered.dom = { root, map: new WeakMap(), loops: new WeakMap(), itemOf: new WeakMap(), size: ctx.ids.length };
+  remap(rendered.dom, ctx, parsed);
+}
+
+/**
+ * Parse a mapping render; check and strip its markers. Element id is valid when its start
+ * tag was parsed, its end comment is its last child (the parser did not close it early) and
+ * it lies inside the element it must be inside (nothing was moved out: foster parenting,
+ * auto-closed <p>, a value with stray markup). `wrap` parses inside that element (svg).
+ */
+function parseMarked(html, ctx, wrap) {
+  const t = document.createElement("template");
+  t.innerHTML = wrap ? `<${wrap}>${html}</${wrap}>` : html;
+  const content = wrap ? t.content.firstChild : t.content;
+  const parsed = [];
+  const ends = [];
+  for (const n of content.querySelectorAll("[dj-a]")) {
+    parsed[n.getAttribute("dj-a")] = n;
+    n.removeAttribute("dj-a");
+  }
+  const walker = document.createTreeWalker(content, 128); // comments
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.data.startsWith("dj-e ")) ends[n.data.slice(5)] = n;
+  }
+  const valid = [];
+  const marked = new Set(parsed);
+  // The end comment closes el: it is el's last descendant, inside only table sections the
+  // parser implied (<tbody>), so the parser did not close el before its end tag.
+  const closes = (end, el) => {
+    for (let n = end; n !== el; n = n.parentNode) {
+      if (!n || n.nextSibling || (n !== end && (marked.has(n) || !IMPLIED.test(n.tagName)))) return false;
+    }
+    return true;
+  };
+  ctx.ids.forEach((e, id) => {
+    const el = parsed[id];
+    const end = ends[id];
+    valid[id] =
+      e.seen &&
+      e.closed && // an element without its end tag here has no range to re-render
+      !!el &&
+      (!e.endMark || (!!end && closes(end, el))) &&
+      (e.parent === null || (valid[e.parent] && parsed[e.parent].contains(el)));
+  });
+  for (const end of ends) {
+    if (!end) continue;
+    const before = end.previousSibling;
+    const after = end.nextSibling;
+    end.remove();
+    if (before && after && before.nodeType === 3 && after.nodeType === 3) {
+      before.data += after.data;
+      after.remove();
+    }
+  }
+  return { content, parsed, valid, twins: null };
+}
+
+function mapOf(dom, vals) {
+  let m = dom.map.get(vals);
+  if (!m) dom.map.set(vals, (m = []));
+  return m;
+}
+
+/** Record the live element of every element a mapping render produced (unmapped if invalid). */
+function remap(dom, ctx, { parsed, valid, twins: tw }) {
+  const live = (id) => (valid[id] ? (tw && tw.get(parsed[id])) || parsed[id] : undefined);
+  ctx.ids.forEach((e, id) => {
+    if (e.seen) mapOf(dom, e.vals)[e.j] = live(id);
+  });
+  for (const [v, first] of ctx.loops) {
+    const el = first >= 0 && live(first);
+    if (!el) {
+      dom.loops.delete(v);
+      continue;
+    }
+    for (const item of v.i) {
+      const m = dom.map.get(item);
+      if (m && m[0]) dom.itemOf.set(m[0], v);
+    }
+    // The node before the first item places an item inserted first; unknown (undefined)
+    // when it is another loop's item (that loop may grow).
+    const head = el.previousSibling;
+    const gap = ctx.gaps.get(v);
+    dom.loops.set(v, { parent: el.parentNode, head: head && dom.itemOf.has(head) ? undefined : head, gap, n: v.i.length });
+  }
+}
+
+function tryPatchDom(dom, rendered, patch) {
+  try {
+    return patchDom(dom, rendered, patch);
+  } catch (err) {
+    console.warn("djust: patching in place failed, re-rendering the view", err);
+    return false;
+  }
+}
+
+/** Bring the DOM up to date op by op (values are already final); false: fall back to the root. */
+function patchDom(dom, rendered, patch) {
+  const done = []; // elements re-rendered from the final values: ops inside them are done
+  const covered = (el) => done.some((d) => d.contains(el));
   for (const op of patch.d) {
-    const scope = rendered.itemScope(op.p);
-    if (!scope) return null;
-    items.set(scope.key, scope);
+    if (op.o === OP_DELETE || op.o === OP_INSERT || op.o === OP_MOVE) {
+      const r = loopOp(dom, rendered, op, covered);
+      if (r) continue;
+      if (r === null) return false;
+    }
+    const t = anchorOf(dom, rendered, op.p);
+    if (!t || !dom.root.contains(t.el)) return false;
+    if (covered(t.el)) continue;
+    // An <option> changed alone: its <select> follows the server as a whole-select morph would.
+    const select = t.el.tagName !== "SELECT" && t.el.closest("select");
+    const before = select && formState(select);
+    if (!(t.attr ? renderTag(rendered, t) : renderElement(dom, rendered, t))) return false;
+    if (select && select !== document.activeElement && before !== formState(select)) syncFormValue(select);
+    if (!t.attr) done.push(t.el);
   }
-  const work = [];
-  for (const [key, scope] of items) {
-    const found = root.querySelectorAll(`[${KEY_ATTR}="${CSS.escape(key)}"]`);
-    const template = document.createElement("template");
-    template.innerHTML = scope.html();
-    const next = template.content;
-    if (found.length !== 1 || next.childNodes.length !== 1 || keyOf(next.firstChild) !== key) return null;
-    work.push([found[0], next.firstChild]);
+  return true;
+}
+
+/**
+ * The element to re-render for slot path: the innermost mapped element whose statics hold
+ * the slot (attr: the slot is in its start tag), as {el, vals, fid, j, attr}; null: the root.
+ */
+function anchorOf(dom, rendered, path) {
+  let vals = rendered.root;
+  let fid = 0;
+  let best = null;
+  for (let n = 0; n < path.length; n++) {
+    const sid = path[n];
+    const info = rendered.info[fid];
+    const idx = rendered.frags[fid].d.indexOf(sid);
+    const a = info.at[idx];
+    const m = dom.map.get(vals) || [];
+    for (let j = a.el; j >= 0; j = info.els[j].parent) {
+      if (m[j]) {
+        best = { el: m[j], vals, fid, j, attr: a.attr && j === a.el };
+        break;
+      }
+    }
+    if (n === path.length - 1) break;
+    const v = vals[idx];
+    const desc = rendered.slots[sid];
+    if (desc.t === SLOT_WITH) [vals, fid] = [v.d, desc.f];
+    else if (desc.t === SLOT_IF) [vals, fid] = [v.d, desc.f[v.b]];
+    else if (desc.t === SLOT_LOOP && typeof path[n + 1] === "string") {
+      [vals, fid] = [v.i[keyIndex(v, path[n + 1])], desc.f];
+      n += 1;
+    } else if (desc.t === SLOT_LOOP) [vals, fid] = [v.e, desc.e];
   }
-  return work;
+  return best;
+}
+
+/** Re-render element t.j of its instance from the values and morph t.el into it. */
+function renderElement(dom, rendered, t) {
+  const e = rendered.info[t.fid].els[t.j];
+  const ctx = { ids: [], loops: [], gaps: new Map() };
+  const out = [];
+  rendered.emit(t.fid, t.vals, out, ctx, null, e.start, e.end);
+  ctx.ids[t.j].parent = null; // the target itself
+  if (ctx.leaky) return false;
+  const parsed = parseMarked(out.join(""), ctx, wrapOf(e));
+  const next = parsed.parsed[t.j];
+  // The markup must parse back to exactly this one element (a value with markup may not).
+  if (!parsed.valid[t.j] || parsed.content.childNodes.length !== 1 || parsed.content.firstChild !== next) return false;
+  if (next.tagName !== t.el.tagName) return false;
+  twins = new Map([[next, t.el]]);
+  try {
+    morphNode(t.el, next);
+  } finally {
+    parsed.twins = twins;
+    twins = null;
+  }
+  remap(dom, ctx, parsed);
+  return true;
+}
+
+/** Re-render only the start tag of t.el (an attribute slot) and sync its attributes. */
+function renderTag(rendered, t) {
+  const e = rendered.info[t.fid].els[t.j];
+  const out = [];
+  rendered.emit(t.fid, t.vals, out, null, null, e.start, e.tagEnd);
+  if (!e.void) out.push(`</${e.tag}>`);
+  const wrap = wrapOf(e);
+  const tpl = document.createElement("template");
+  tpl.innerHTML = wrap ? `<${wrap}>${out.join("")}</${wrap}>` : out.join("");
+  const content = wrap ? tpl.content.firstChild : tpl.content;
+  const next = content.firstChild;
+  if (content.childNodes.length !== 1 || next.tagName !== t.el.tagName) return false;
+  morphNode(t.el, next, true);
+  return true;
+}
+
+/** Foreign (svg, math) elements parse as such only inside their root element. */
+function wrapOf(e) {
+  return e.foreign && e.tag !== "svg" && e.tag !== "math" ? "svg" : null;
+}
+
+/**
+ * A loop insert/delete/move on the item elements themselves (and the whitespace text
+ * between items, gap). true: done; false: use the loop's anchor instead; null: the root.
+ */
+function loopOp(dom, rendered, op, covered) {
+  const [holder, index] = rendered.locate(rendered.root, 0, op.p);
+  const v = holder[index];
+  const rec = dom.loops.get(v);
+  if (!rec || !dom.root.contains(rec.parent)) return false;
+  if (covered(rec.parent)) return true;
+  const elOf = (item) => {
+    const m = item && dom.map.get(item);
+    const el = m && m[0];
+    return el && el.parentNode === rec.parent ? el : null;
+  };
+  const item = op.o === OP_DELETE ? rendered.removed && rendered.removed.get(op) : v.i[keyIndex(v, op.k)];
+  let el = op.o === OP_INSERT ? null : elOf(item);
+  let prev = null;
+  if (op.o !== OP_DELETE) {
+    if (op.a !== null && op.a !== undefined) {
+      prev = elOf(v.i[keyIndex(v, op.a)]);
+      if (!prev) return false;
+    } else if (rec.head === undefined || (rec.head && rec.head.parentNode !== rec.parent)) return false;
+  }
+  if (op.o !== OP_INSERT) {
+    if (!el || !takeOut(dom, rec, v, el)) return false;
+    if (op.o === OP_DELETE) return true;
+  } else {
+    if (rec.gap && !rec.n) return false; // the gap text would have to be split
+    const fid = rendered.slots[op.p[op.p.length - 1]].f;
+    const ctx = { ids: [], loops: [], gaps: new Map() };
+    const out = [];
+    rendered.emit(fid, item, out, ctx, null);
+    if (ctx.leaky) return null;
+    const parsed = parseMarked(out.join("").replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, ""), ctx, wrapOf(rendered.info[fid].els[0]));
+    el = parsed.parsed[0];
+    if (!parsed.valid[0] || parsed.content.childNodes.length !== 1 || parsed.content.firstChild !== el) return false;
+    remap(dom, ctx, parsed);
+    dom.itemOf.set(el, v);
+  }
+  // ... A gap B  ->  ... A gap K gap B (after A), or head K gap F (first).
+  const nodes = rec.gap ? [el, document.createTextNode(rec.gap)] : [el];
+  if (prev) prev.after(...nodes.reverse());
+  else if (rec.head) rec.head.after(...nodes);
+  else rec.parent.prepend(...nodes);
+  rec.n += 1;
+  return true;
+}
+
+/** Remove item element el and one gap next to it (the one between it and another item). */
+function takeOut(dom, rec, v, el) {
+  if (rec.gap) {
+    const isGap = (t) => t && t.nodeType === 3 && t.data === rec.gap;
+    const next = el.nextSibling;
+    const before = el.previousSibling;
+    if (isGap(next) && dom.itemOf.get(next.nextSibling) === v) next.remove();
+    else if (isGap(before) && dom.itemOf.get(before.previousSibling) === v) before.remove();
+    else return false;
+  }
+  el.remove();
+  rec.n -= 1;
+  return true;
 }
 
 // ---- DOM -------------------------------------------------------------------------
@@ -715,7 +1234,7 @@ class View {
     // Auto-recover: what the user typed survives a remount, then goes to the server.
     const typed = captureInputs(this.root);
     this.rendered = msg[K_LIVE] ? new Rendered(msg[K_LIVE]) : null;
-    if (this.rendered) applyHtml(this.root, this.rendered.html());
+    if (this.rendered) mountDom(this.root, this.rendered);
     else if (K_HTML in msg) applyHtml(this.root, msg[K_HTML]);
     const changed = restoreInputs(this.root, typed);
     this.syncHooks(true);
@@ -753,7 +1272,7 @@ class View {
       return;
     }
     // The page no longer is the HTTP render: a rejoin must get the full state back.
-    this.root.setAttribute("dj-rendered", "");
+    if (this.root.getAttribute("dj-rendered") !== "") this.root.setAttribute("dj-rendered", "");
     updateDom(this.root, this.rendered, patch);
     this.syncHooks(false);
   }
@@ -761,6 +1280,7 @@ class View {
   patch(html) {
     // The page no longer is the HTTP render: a rejoin must get the full state back.
     this.root.setAttribute("dj-rendered", "");
+    if (this.rendered) this.rendered.dom = null; // the DOM mapping no longer holds
     applyHtml(this.root, html);
     this.syncHooks(false);
   }

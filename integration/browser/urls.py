@@ -9,4 +9,5 @@ urlpatterns = [
     path("focus/", views.Focus.as_view()),
     path("hooks/", views.Hooks.as_view()),
     path("rows/", views.Rows.as_view()),
+    path("hook-rows/", views.HookRows.as_view()),
 ]

@@ -156,3 +156,33 @@ class Rows(LiveView):
     def add(self):
         self.rows = [{"id": self.next_id, "name": f"row {self.next_id}"}, *self.rows]
         self.next_id += 1
+
+
+class HookRows(LiveView):
+    """Hooked loop rows: patched in place (anchors path), hooks must still see every change."""
+
+    page_template_name = PAGE
+    template = """<ul id="hrows">{% for r in rows %}\
+<li id="r{{ r.id }}" dj-key="{{ r.id }}" dj-hook="Row" data-n="{{ r.id }}">{{ r.name }}</li>{% endfor %}</ul>
+<p id="total">{{ rows|length }}</p>
+<button id="rename" dj-click="rename">rename</button><button id="add" dj-click="add">add</button>
+<button id="drop" dj-click="drop">drop</button><button id="move" dj-click="move">move</button>"""
+
+    def mount(self, request, **kwargs):
+        self.rows = [{"id": i, "name": f"row {i}"} for i in (1, 2, 3)]
+
+    @event_handler
+    def rename(self):
+        self.rows[0] = {**self.rows[0], "name": self.rows[0]["name"] + "!"}
+
+    @event_handler
+    def add(self):
+        self.rows = [*self.rows, {"id": 4, "name": "row 4"}]
+
+    @event_handler
+    def drop(self):
+        self.rows = [r for r in self.rows if r["id"] != 2]
+
+    @event_handler
+    def move(self):
+        self.rows = self.rows[-1:] + self.rows[:-1]

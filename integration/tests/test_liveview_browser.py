@@ -218,3 +218,51 @@ def test_navigate_swaps_the_live_view_without_a_full_reload(context, server):
     wait_joined(page)
     page.click("#reverse")
     expect(page.locator("#rows li").first).to_have_text("row 5")
+
+
+def test_a_live_patch_touches_only_what_changed(context, server):
+    """End to end (View -> updateDom): a click that changes {{ count }} mutates only that text."""
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/counter/")
+    page.evaluate("""() => {
+      const root = document.querySelector("[dj-root]");
+      window.records = [];
+      window.observer = new MutationObserver((rs) => window.records.push(...rs));
+      window.observer.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+    }""")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+    records = page.evaluate("""() => window.records
+      .filter((r) => r.target.id !== "inc") // the clicked button's dj-loading class comes and goes
+      .map((r) => [r.type, r.target.nodeType === 3 ? "#text<" + r.target.parentNode.id + ">" : r.target.tagName,
+                   r.attributeName])""")
+    # The root's dj-rendered attribute changes once (the page is no longer the HTTP render).
+    assert [r for r in records if r[0] != "attributes" or r[2] != "dj-rendered"] == [
+        ["characterData", "#text<count>", None]
+    ]
+
+
+def test_hooks_follow_rows_patched_in_place(context, server):
+    """Loop rows changed, inserted, deleted and moved in place: each hook callback fires exactly when due."""
+    from playwright.sync_api import expect
+
+    page = open_live(context, server, "/hook-rows/")
+    page.evaluate("() => document.querySelectorAll('#hrows li').forEach((li) => { li.mark = li.id; })")
+    rows = [f"row-mounted:{i}" for i in (1, 2, 3)]
+    expect(page.locator("#hrows li")).to_have_count(3)
+    assert page.evaluate("() => window.hookLog") == rows
+
+    def step(button, done, expected):
+        page.evaluate("() => { window.hookLog = []; }")
+        page.click(button)
+        done()  # the patch arrived; hooks are synced in the same task as the patch
+        assert page.evaluate("() => window.hookLog") == expected
+
+    step("#rename", lambda: expect(page.locator("#r1")).to_have_text("row 1!"), ["row-updated:1"])
+    step("#add", lambda: expect(page.locator("#total")).to_have_text("4"), ["row-mounted:4"])
+    step("#drop", lambda: expect(page.locator("#total")).to_have_text("3"), ["row-destroyed:2"])
+    # A moved row is the same element, unchanged: no callback.
+    step("#move", lambda: expect(page.locator("#hrows li").first).to_have_attribute("id", "r4"), [])
+    marks = page.evaluate("() => [...document.querySelectorAll('#hrows li')].map((li) => [li.id, li.mark || null])")
+    assert marks == [["r4", None], ["r1", "r1"], ["r3", "r3"]]
