@@ -174,8 +174,12 @@ def write_results(path: Path, rows: list[str], summary: str, rounds: int) -> Non
         text = text.rstrip("\n") + f"\n\n{heading}\n\n{what}\n"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    block = "\n".join([f"\n{when}, {rounds} rounds each, {machine}:\n", *rows, "", summary, ""])
-    path.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
+    block = "\n".join([f"{when}, {rounds} rounds each, {machine}:\n", *rows, "", summary, "", ""])
+    # At the end of this section, before the next one.
+    after = text.find("\n## ", text.index(heading) + len(heading))
+    at = len(text) if after < 0 else after + 1
+    head = text[:at].rstrip("\n") + "\n\n"
+    path.write_text(head + block + text[at:], encoding="utf-8")
 
 
 if __name__ == "__main__":
