@@ -198,7 +198,8 @@ def test_keyed_list_reorder_keeps_element_identity(context, server):
     page.click("#add")
     page.click("#drop")
     page.click("#rotate")
-    expect(page.locator("#rows li")).to_have_count(5)
+    # Wait for the last reply: after add and drop the count is already 5, before rotate lands.
+    expect(page.locator("#rows li")).to_have_text(["row 4", "row 3", "row 2", "row 1", "row 5"])
     marks = page.evaluate("() => [...document.querySelectorAll('#rows li')].map((li) => [li.textContent, li.mark])")
     assert marks == [["row 4", "row 4"], ["row 3", "row 3"], ["row 2", "row 2"], ["row 1", "row 1"], ["row 5", "row 5"]]
     ops = [op["o"] for f in received if f.get("t") == "reply" and "patch" in f for op in f["patch"]["d"]]
