@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::ast::{BlockNode, Cond, FilterExpr, Kwarg, Node, NodeKind, Operand, OperandKind};
 use crate::env::{EnvInner, Template};
 use crate::error::{Result, Span};
-use crate::render::{children, Tpl};
+use crate::render::{children, collect_blocks, Tpl};
 
 /// Index of a slot in [`Program::slots`]; stable for a compiled template.
 pub type SlotId = u32;
@@ -541,17 +541,6 @@ fn literal_name(e: &FilterExpr) -> Option<String> {
     match (&e.head.kind, e.filters.is_empty(), e.head.translate) {
         (OperandKind::Literal(v), true, false) => v.as_str().map(str::to_owned),
         _ => None,
-    }
-}
-
-fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
-    for n in nodes {
-        if let NodeKind::Block(b) = &n.node {
-            out.push(b.clone());
-        }
-        for c in children(&n.node) {
-            collect_blocks(c, out);
-        }
     }
 }
 

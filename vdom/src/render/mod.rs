@@ -114,7 +114,7 @@ pub(crate) fn children(kind: &NodeKind) -> Vec<&[Node]> {
 
 /// Every `{% block %}` in `nodes`, at any depth (Django's
 /// `get_nodes_by_type(BlockNode)`).
-fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
+pub(crate) fn collect_blocks(nodes: &[Node], out: &mut Vec<Arc<BlockNode>>) {
     for n in nodes {
         if let NodeKind::Block(b) = &n.node {
             out.push(b.clone());
